@@ -44,8 +44,9 @@
 #define VBS_DISK_NAME		"virtblkiosim"
 #define VBS_CONTROL_NAME	"virtblkiosim-control"
 
-/* The single ioctl "magic" letter of every virtblkiosim command. */
-#define VBS_IOC_MAGIC		0xB7
+/* The ioctl "magic" byte of every virtblkiosim command (free in 6.12's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst). */
+#define VBS_IOC_MAGIC		0xB9
 
 /*
  * Feature bits (struct vbs_features.features, struct vbs_info.features):
