@@ -44,8 +44,10 @@
 #define VBS_DISK_NAME		"virtblkiosim"
 #define VBS_CONTROL_NAME	"virtblkiosim-control"
 
-/* The ioctl "magic" byte of every virtblkiosim command (free in 6.12's
- * Documentation/userspace-api/ioctl/ioctl-number.rst). */
+/*
+ * The ioctl "magic" byte of every virtblkiosim command (unused in the
+ * kernel's Documentation/userspace-api/ioctl/ioctl-number.rst).
+ */
 #define VBS_IOC_MAGIC		0xB9
 
 /*
