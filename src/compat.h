@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtblkiosim - every kernel-version difference, in one place.
+ *
+ * The module is written against the newest block API; this header gives
+ * the older kernels (6.1 LTS) the same spelling. The .c files never test
+ * LINUX_VERSION_CODE themselves. Each gate names the release that changed
+ * the API and the upstream commit, so it can be checked against the tree.
+ *
+ * Gates compare LINUX_VERSION_CODE, which carries the real upstream
+ * sublevel even where a distribution's release string hides it (Debian's
+ * "6.1.0-N-amd64" is 6.1.1xx), and stable backports are accounted for by
+ * choosing gates whose older branch still compiles on the newer stable
+ * releases.
+ */
+#ifndef VBS_COMPAT_H
+#define VBS_COMPAT_H
+
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/version.h>
+
+/**
+ * struct vbs_limits - the queue limits and features a disk is created with
+ * @logical_block_size: bytes, power of two, 512..PAGE_SIZE.
+ * @physical_block_size: bytes, power of two, >= @logical_block_size.
+ * @max_hw_sectors: largest request, in 512-byte sectors.
+ * @max_segments: most memory segments in one request.
+ * @max_discard_sectors: largest discard, 0 = no discard support.
+ * @max_write_zeroes_sectors: largest write-zeroes, 0 = not supported.
+ * @discard_granularity: bytes; discards smaller than this may be dropped.
+ * @write_cache: the disk has a volatile write cache (receives flushes).
+ * @fua: the disk honours REQ_FUA writes.
+ * @rotational: the disk says it is a spinning disk.
+ *
+ * Kernels before 6.9 set limits by calling one setter per field after the
+ * queue exists; 6.9 and later take a struct queue_limits at allocation and
+ * 6.11 moved the feature flags into it too. This neutral description lets
+ * vbs_alloc_disk() do whichever the running kernel wants.
+ */
+struct vbs_limits {
+	unsigned int logical_block_size;
+	unsigned int physical_block_size;
+	unsigned int max_hw_sectors;
+	unsigned int max_segments;
+	unsigned int max_discard_sectors;
+	unsigned int max_write_zeroes_sectors;
+	unsigned int discard_granularity;
+	bool write_cache;
+	bool fua;
+	bool rotational;
+};
+
+/*
+ * 6.11, "block: move cache control settings out of queue->flags"
+ * (1122c0c1cc71) and "block: move the nonrot flag to queue_limits"
+ * (bd4a633b6f7c): features became bits in queue_limits.features, and a
+ * queue became non-rotational unless the driver asks otherwise. Before,
+ * they were queue flags set after allocation, and the default was
+ * rotational.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+static inline void vbs_limits_set_features(struct queue_limits *lim,
+					   const struct vbs_limits *l)
+{
+	if (l->write_cache)
+		lim->features |= BLK_FEAT_WRITE_CACHE;
+	if (l->fua)
+		lim->features |= BLK_FEAT_FUA;
+	if (l->rotational)
+		lim->features |= BLK_FEAT_ROTATIONAL;
+}
+#else
+static inline void vbs_queue_set_features(struct request_queue *q,
+					  const struct vbs_limits *l)
+{
+	if (l->rotational)
+		blk_queue_flag_clear(QUEUE_FLAG_NONROT, q);
+	else
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_write_cache(q, l->write_cache, l->fua);
+}
+#endif
+
+/*
+ * 6.9, "block: pass a queue_limits argument to blk_mq_alloc_disk": the
+ * limits are validated and applied at allocation. Before, they were set
+ * with blk_queue_*() calls afterwards; those setters were removed in 6.10
+ * and 6.11. Both forms return an ERR_PTR() on failure.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+static inline struct gendisk *vbs_alloc_disk(struct blk_mq_tag_set *set,
+					     const struct vbs_limits *l,
+					     void *queuedata)
+{
+	struct queue_limits lim = {
+		.logical_block_size	= l->logical_block_size,
+		.physical_block_size	= l->physical_block_size,
+		.max_hw_sectors		= l->max_hw_sectors,
+		.max_segments		= l->max_segments,
+		/*
+		 * The "hw" field: max_discard_sectors is derived from it and
+		 * the user's setting, and would be overwritten with 0.
+		 */
+		.max_hw_discard_sectors	= l->max_discard_sectors,
+		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
+		.discard_granularity	= l->discard_granularity,
+	};
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	vbs_limits_set_features(&lim, l);
+	return blk_mq_alloc_disk(set, &lim, queuedata);
+#else
+	struct gendisk *disk = blk_mq_alloc_disk(set, &lim, queuedata);
+
+	if (!IS_ERR(disk))
+		vbs_queue_set_features(disk->queue, l);
+	return disk;
+#endif
+}
+#else
+static inline struct gendisk *vbs_alloc_disk(struct blk_mq_tag_set *set,
+					     const struct vbs_limits *l,
+					     void *queuedata)
+{
+	struct gendisk *disk = blk_mq_alloc_disk(set, queuedata);
+	struct request_queue *q;
+
+	if (IS_ERR(disk))
+		return disk;
+	q = disk->queue;
+	blk_queue_logical_block_size(q, l->logical_block_size);
+	blk_queue_physical_block_size(q, l->physical_block_size);
+	blk_queue_max_hw_sectors(q, l->max_hw_sectors);
+	blk_queue_max_segments(q, l->max_segments);
+	blk_queue_max_discard_sectors(q, l->max_discard_sectors);
+	blk_queue_max_write_zeroes_sectors(q, l->max_write_zeroes_sectors);
+	/* 6.1 has no setter for the discard granularity. */
+	q->limits.discard_granularity = l->discard_granularity;
+	vbs_queue_set_features(q, l);
+	return disk;
+}
+#endif
+
+/*
+ * 6.14, "block: remove BLK_MQ_F_SHOULD_MERGE" (cc76ace465d6): merging of
+ * adjacent requests became unconditional. Before, a driver had to ask.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define VBS_MQ_F_MERGE		0
+#else
+#define VBS_MQ_F_MERGE		BLK_MQ_F_SHOULD_MERGE
+#endif
+
+/*
+ * 6.5, "block: pass a gendisk to ->open" (d32e2bf83791) and "block: remove
+ * the unused mode argument to ->release" (ae220766d87c): ->open takes the
+ * gendisk and a blk_mode_t, ->release only the gendisk, ->ioctl a
+ * blk_mode_t. Before, ->open took the block_device and all took an
+ * fmode_t. These macros define the block_device_operations callbacks with
+ * the right prototype around version-neutral functions:
+ *   int fn_open(struct gendisk *disk);
+ *   void fn_release(struct gendisk *disk);
+ *   int fn_ioctl(struct block_device *bdev, bool writable,
+ *		  unsigned int cmd, unsigned long arg);
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define VBS_DEFINE_BDOPS_OPEN(name, fn)					\
+static int name(struct gendisk *disk, blk_mode_t mode)			\
+{									\
+	return fn(disk);						\
+}
+#define VBS_DEFINE_BDOPS_RELEASE(name, fn)				\
+static void name(struct gendisk *disk)					\
+{									\
+	fn(disk);							\
+}
+#define VBS_DEFINE_BDOPS_IOCTL(name, fn)				\
+static int name(struct block_device *bdev, blk_mode_t mode,		\
+		unsigned int cmd, unsigned long arg)			\
+{									\
+	return fn(bdev, mode & BLK_OPEN_WRITE, cmd, arg);		\
+}
+#else
+#define VBS_DEFINE_BDOPS_OPEN(name, fn)					\
+static int name(struct block_device *bdev, fmode_t mode)		\
+{									\
+	return fn(bdev->bd_disk);					\
+}
+#define VBS_DEFINE_BDOPS_RELEASE(name, fn)				\
+static void name(struct gendisk *disk, fmode_t mode)			\
+{									\
+	fn(disk);							\
+}
+#define VBS_DEFINE_BDOPS_IOCTL(name, fn)				\
+static int name(struct block_device *bdev, fmode_t mode,		\
+		unsigned int cmd, unsigned long arg)			\
+{									\
+	return fn(bdev, mode & FMODE_WRITE, cmd, arg);			\
+}
+#endif
+
+#endif /* VBS_COMPAT_H */

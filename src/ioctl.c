@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtblkiosim - ioctl() on /dev/virtblkiosimN.
+ *
+ * This file owns the requests that userland makes through ioctl(): it
+ * checks every argument, and for block I/O builds a passthrough request
+ * that then takes the same path through queue.c as any other request.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blk-mq.h>
+#include <linux/capability.h>
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/uaccess.h>
+
+#include "vbs.h"
+
+/* Largest extensible structure the kernel accepts from a newer program. */
+#define VBS_MAX_STRUCT_SIZE	4096
+
+/**
+ * vbs_features() - what this build of the module supports
+ *
+ * Return: VBS_FEAT_* bits.
+ */
+u64 vbs_features(void)
+{
+	return VBS_FEAT_BLOCK_IO | VBS_FEAT_STATS | VBS_FEAT_CONTROL |
+	       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES | VBS_FEAT_WRITE_CACHE;
+}
+
+/**
+ * vbs_copy_struct_in() - copy an extensible structure from userland
+ * @dst: kernel structure of @ksize bytes.
+ * @ksize: size of the structure this module knows.
+ * @min_size: size of the first published version of the structure.
+ * @src: user address; the structure starts with its own __u32 size.
+ *
+ * The caller states the size of the structure it was compiled with. An
+ * older, shorter one gets zeros (the defaults) for the fields it lacks; a
+ * newer, longer one is accepted if the part we do not know is all zeros,
+ * which copy_struct_from_user() checks.
+ *
+ * Context: process context, may fault.
+ * Return: 0; -EFAULT; -EINVAL for a size below @min_size or above 4 KiB;
+ * -E2BIG for unknown non-zero trailing bytes.
+ */
+int vbs_copy_struct_in(void *dst, size_t ksize, size_t min_size,
+		       void __user *src)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)src))
+		return -EFAULT;
+	if (usize < min_size || usize > VBS_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	ret = copy_struct_from_user(dst, ksize, src, usize);
+	if (ret)
+		return ret;
+	/* From here on the size field says what the kernel filled. */
+	*(u32 *)dst = ksize;
+	return 0;
+}
+
+/**
+ * vbs_copy_struct_out() - copy an extensible structure to userland
+ * @dst: user address of a structure whose first __u32 says how many bytes
+ *	the caller can take.
+ * @src: kernel structure of @ksize bytes; its first __u32 is overwritten
+ *	with the number of bytes copied.
+ * @ksize: size of the structure this module knows.
+ *
+ * The caller gets at most as many bytes as it asked for: a program built
+ * against an older, shorter header is never written past its structure.
+ *
+ * Context: process context, may fault.
+ * Return: 0, -EFAULT, or -EINVAL when the caller's size is too small to
+ * hold even the size field.
+ */
+int vbs_copy_struct_out(void __user *dst, void *src, size_t ksize)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)dst))
+		return -EFAULT;
+	if (usize < sizeof(u32))
+		return -EINVAL;
+	usize = min_t(size_t, usize, ksize);
+	*(u32 *)src = usize;
+	return copy_to_user(dst, src, usize) ? -EFAULT : 0;
+}
+
+/**
+ * vbs_ioc_get_info() - VBS_IOC_GET_INFO
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_info.
+ *
+ * Return: 0, -EFAULT or -EINVAL.
+ */
+static int vbs_ioc_get_info(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_info info = {
+		.abi_version	= VBS_ABI_VERSION,
+		.index		= dev->index,
+		.state		= VBS_STATE_LIVE,
+		.features	= vbs_features(),
+		.config		= dev->cfg,
+		.max_io_bytes	= VBS_MAX_HW_SECTORS << SECTOR_SHIFT,
+		.pages_in_use	= atomic_long_read(&dev->store.nr_pages),
+	};
+
+	return vbs_copy_struct_out(uarg, &info, sizeof(info));
+}
+
+/**
+ * vbs_ioc_get_stats() - VBS_IOC_GET_STATS
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_stats.
+ *
+ * Return: 0, -EFAULT or -EINVAL.
+ */
+static int vbs_ioc_get_stats(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_stats stats = {};
+
+	vbs_stats_read(dev, &stats);
+	return vbs_copy_struct_out(uarg, &stats, sizeof(stats));
+}
+
+/**
+ * vbs_block_io_check() - validate a block I/O request from userland
+ * @dev: the disk.
+ * @io: the request, copied in.
+ * @write: true for VBS_IOC_WRITE.
+ * @len: set to the transfer size in bytes.
+ *
+ * Return: 0 or -EINVAL.
+ */
+static int vbs_block_io_check(struct vbs_dev *dev,
+			      const struct vbs_block_io *io, bool write,
+			      unsigned int *len)
+{
+	u64 nr_blocks = dev->cfg.capacity >> (dev->lbs_shift + SECTOR_SHIFT);
+	u64 end;
+
+	if (io->flags & ~VBS_IO_ALL_FLAGS || io->reserved0 ||
+	    io->reserved[0] || io->reserved[1])
+		return -EINVAL;
+	if ((io->flags & VBS_IO_FUA) && !write)
+		return -EINVAL;
+	if (!io->count || io->count > (VBS_MAX_HW_SECTORS >> dev->lbs_shift))
+		return -EINVAL;
+	if (check_add_overflow(io->lba, (u64)io->count, &end) ||
+	    end > nr_blocks)
+		return -EINVAL;
+	*len = io->count << (dev->lbs_shift + SECTOR_SHIFT);
+	return 0;
+}
+
+/**
+ * vbs_ioc_block_io() - VBS_IOC_READ and VBS_IOC_WRITE
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_block_io.
+ * @write: true for VBS_IOC_WRITE.
+ *
+ * Why a passthrough request instead of copying to the store directly: the
+ * ioctl must behave exactly like I/O from a filesystem, with the same
+ * queueing, the same limits, the same completion path and the same
+ * statistics (and later the same simulated latency, faults and device
+ * model). So it asks blk-mq for a request of the driver-private kinds
+ * REQ_OP_DRV_IN / REQ_OP_DRV_OUT, maps the user's buffer into it
+ * (blk_rq_map_user() pins the user pages, or bounces them when they are
+ * misaligned), runs it on the disk's own queue with blk_execute_rq(), and
+ * waits for it like any submitter waits for its I/O.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EFAULT, -EINVAL, -EROFS, -EINTR-like errors from the
+ * allocation, or the request's error (-EIO, -ENOMEM, ...).
+ */
+static int vbs_ioc_block_io(struct vbs_dev *dev, void __user *uarg,
+			    bool write)
+{
+	struct request_queue *q = dev->disk->queue;
+	struct vbs_block_io io;
+	struct vbs_cmd *cmd;
+	struct request *rq;
+	struct bio *bio;
+	unsigned int len;
+	int ret;
+
+	ret = vbs_copy_struct_in(&io, sizeof(io), VBS_BLOCK_IO_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	ret = vbs_block_io_check(dev, &io, write, &len);
+	if (ret)
+		return ret;
+	if (write && get_disk_ro(dev->disk))
+		return -EROFS;
+
+	/* 1. A request from the disk's own tag set; waits for a free tag. */
+	rq = blk_mq_alloc_request(q, write ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN, 0);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	cmd = blk_mq_rq_to_pdu(rq);
+	cmd->pt_sector = io.lba << dev->lbs_shift;
+	cmd->pt_fua = io.flags & VBS_IO_FUA;
+
+	/* 2. Attach the user buffer as the request's data. */
+	ret = blk_rq_map_user(q, rq, NULL, u64_to_user_ptr(io.buf), len,
+			      GFP_KERNEL);
+	if (ret)
+		goto out_free_request;
+	bio = rq->bio;
+
+	/* 3. Queue it and wait for completion, then release the buffer. */
+	ret = blk_status_to_errno(blk_execute_rq(rq, false));
+	if (blk_rq_unmap_user(bio) && !ret)
+		ret = -EFAULT;
+
+out_free_request:
+	blk_mq_free_request(rq);
+	return ret;
+}
+
+/**
+ * vbs_ioctl() - dispatch an ioctl on /dev/virtblkiosimN
+ * @dev: the disk.
+ * @bdev: the opened block device.
+ * @writable: @bdev was opened for writing.
+ * @cmd: the command.
+ * @arg: its argument.
+ *
+ * The disk cannot go away during the call: the caller holds it open, and
+ * removal refuses an open disk. Commands work on the whole disk, so they
+ * are refused on a partition.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno; -ENOTTY for a command we do not know.
+ */
+int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
+	      unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != VBS_IOC_MAGIC)
+		return -ENOTTY;
+	if (bdev_is_partition(bdev))
+		return -ENOTTY;
+
+	switch (cmd) {
+	case VBS_IOC_GET_INFO:
+		return vbs_ioc_get_info(dev, uarg);
+	case VBS_IOC_GET_STATS:
+		return vbs_ioc_get_stats(dev, uarg);
+	case VBS_IOC_READ:
+		return vbs_ioc_block_io(dev, uarg, false);
+	case VBS_IOC_WRITE:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (!writable)
+			return -EBADF;
+		return vbs_ioc_block_io(dev, uarg, true);
+	case VBS_IOC_RESET_STATS:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		vbs_stats_reset(dev);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}

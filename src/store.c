@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtblkiosim - the sparse page store: where a disk's data lives.
+ *
+ * This file owns the data of a request once queue.c has decided what the
+ * request does: it copies bytes between a kernel buffer and the store, and
+ * frees or zeroes ranges for discard and write-zeroes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "vbs.h"
+
+/**
+ * DOC: The sparse page store
+ *
+ * A disk of 1 TiB must not cost 1 TiB of RAM. The store keeps one page of
+ * memory per PAGE_SIZE of the disk that was ever written, in an xarray
+ * indexed by page number (the first sector of the page, shifted right by
+ * VBS_PAGE_SECTORS_SHIFT). A page that is not in the xarray was never
+ * written, or was discarded, and reads as zeros.
+ *
+ * Why an xarray: it is the kernel's sparse array. Lookups are lock-free
+ * under rcu_read_lock(), so readers on every CPU and hardware queue run in
+ * parallel; only inserting or erasing a page takes the xarray's own
+ * spinlock, briefly. There is no lock of ours on the data path.
+ *
+ * Why RCU for freeing: a reader may have found a page an instant before a
+ * discard on another CPU erases it. The discard removes the page from the
+ * xarray at once but hands it to call_rcu(), which frees it only after
+ * every reader that could have seen it has left its RCU read-side section.
+ * The reader then copies from a page that still exists (its data may be
+ * stale, which is what racing I/O to one sector legitimately gets).
+ *
+ * Memory use is the pages written plus the xarray's nodes (about one
+ * 576-byte node per 64 pages, under 0.3%).
+ */
+
+/**
+ * vbs_store_init() - prepare an empty store
+ * @store: the store to initialise.
+ *
+ * Context: process context.
+ */
+void vbs_store_init(struct vbs_store *store)
+{
+	xa_init(&store->pages);
+	atomic_long_set(&store->nr_pages, 0);
+}
+
+/**
+ * vbs_store_free_page_rcu() - free a page once no reader can see it
+ * @head: the rcu_head embedded in the page's struct page.
+ *
+ * Context: RCU callback (softirq).
+ */
+static void vbs_store_free_page_rcu(struct rcu_head *head)
+{
+	__free_page(container_of(head, struct page, rcu_head));
+}
+
+/**
+ * vbs_store_destroy() - free every page of a store
+ * @store: the store; no I/O may be running on it any more.
+ *
+ * Pages erased earlier may still wait for their RCU grace period; the
+ * module's exit path waits for those with rcu_barrier().
+ *
+ * Context: process context, may sleep.
+ */
+void vbs_store_destroy(struct vbs_store *store)
+{
+	struct page *page;
+	unsigned long idx;
+
+	xa_for_each(&store->pages, idx, page) {
+		__free_page(page);
+		cond_resched();
+	}
+	xa_destroy(&store->pages);
+	atomic_long_set(&store->nr_pages, 0);
+}
+
+/**
+ * vbs_store_insert() - make sure a page exists at an index
+ * @store: the store.
+ * @idx: page index.
+ *
+ * Allocates a zeroed page and publishes it. If another writer published a
+ * page at @idx in the meantime, ours is freed and theirs is kept, so two
+ * writers of one new page never lose each other's data.
+ *
+ * GFP_NOIO: this runs while the block layer is processing I/O; an
+ * allocation that started writeback to free memory could end up waiting
+ * for I/O on this very disk, a deadlock. NOIO lets reclaim do everything
+ * else. The disk's tag set is BLK_MQ_F_BLOCKING, so sleeping here is
+ * allowed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+static int vbs_store_insert(struct vbs_store *store, unsigned long idx)
+{
+	struct page *page, *old;
+
+	page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_HIGHMEM | __GFP_NOWARN);
+	if (!page)
+		return -ENOMEM;
+
+	old = xa_cmpxchg(&store->pages, idx, NULL, page, GFP_NOIO);
+	if (old) {
+		__free_page(page);
+		return xa_is_err(old) ? xa_err(old) : 0;
+	}
+	atomic_long_inc(&store->nr_pages);
+	return 0;
+}
+
+/**
+ * vbs_store_chunk() - the part of a transfer that falls in one store page
+ * @sector: first sector of the transfer.
+ * @len: bytes left in the transfer.
+ * @offset: set to the byte offset inside the page.
+ *
+ * Return: bytes of the transfer inside the page that holds @sector.
+ */
+static unsigned int vbs_store_chunk(sector_t sector, u64 len,
+				    unsigned int *offset)
+{
+	*offset = (sector & (VBS_PAGE_SECTORS - 1)) << SECTOR_SHIFT;
+	return min_t(u64, len, PAGE_SIZE - *offset);
+}
+
+/**
+ * vbs_store_read() - copy data from the store into a buffer
+ * @store: the store.
+ * @dst: kernel buffer of @len bytes.
+ * @sector: first 512-byte sector to read.
+ * @len: bytes, a multiple of 512.
+ *
+ * Context: any context that may not sleep is fine too.
+ * Return: BLK_STS_OK (reading cannot fail).
+ */
+blk_status_t vbs_store_read(struct vbs_store *store, void *dst,
+			    sector_t sector, unsigned int len)
+{
+	unsigned int offset, chunk;
+	struct page *page;
+	void *src;
+
+	while (len) {
+		chunk = vbs_store_chunk(sector, len, &offset);
+
+		rcu_read_lock();
+		page = xa_load(&store->pages, sector >> VBS_PAGE_SECTORS_SHIFT);
+		if (page) {
+			src = kmap_local_page(page);
+			memcpy(dst, src + offset, chunk);
+			kunmap_local(src);
+		} else {
+			memset(dst, 0, chunk);
+		}
+		rcu_read_unlock();
+
+		dst += chunk;
+		sector += chunk >> SECTOR_SHIFT;
+		len -= chunk;
+	}
+	return BLK_STS_OK;
+}
+
+/**
+ * vbs_store_write() - copy data from a buffer into the store
+ * @store: the store.
+ * @src: kernel buffer of @len bytes.
+ * @sector: first 512-byte sector to write.
+ * @len: bytes, a multiple of 512.
+ *
+ * Pages are allocated on first write. The copy itself runs under
+ * rcu_read_lock(), so a concurrent discard cannot free the page under us.
+ *
+ * Context: process context, may sleep (page allocation).
+ * Return: BLK_STS_OK, or BLK_STS_RESOURCE when memory ran out (the part
+ * already written stays written).
+ */
+blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
+			     sector_t sector, unsigned int len)
+{
+	unsigned long idx;
+	unsigned int offset, chunk;
+	struct page *page;
+	void *dst;
+
+	might_sleep();
+	while (len) {
+		chunk = vbs_store_chunk(sector, len, &offset);
+		idx = sector >> VBS_PAGE_SECTORS_SHIFT;
+
+		for (;;) {
+			rcu_read_lock();
+			page = xa_load(&store->pages, idx);
+			if (page)
+				break;
+			rcu_read_unlock();
+			if (vbs_store_insert(store, idx))
+				return BLK_STS_RESOURCE;
+		}
+		dst = kmap_local_page(page);
+		memcpy(dst + offset, src, chunk);
+		kunmap_local(dst);
+		rcu_read_unlock();
+
+		src += chunk;
+		sector += chunk >> SECTOR_SHIFT;
+		len -= chunk;
+	}
+	return BLK_STS_OK;
+}
+
+/**
+ * vbs_store_zero_partial() - zero part of one page, if it exists
+ * @store: the store.
+ * @idx: page index.
+ * @offset: first byte to zero inside the page.
+ * @len: bytes to zero, @offset + @len <= PAGE_SIZE.
+ *
+ * A page that does not exist already reads as zeros: nothing to do.
+ */
+static void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
+				   unsigned int offset, unsigned int len)
+{
+	struct page *page;
+
+	rcu_read_lock();
+	page = xa_load(&store->pages, idx);
+	if (page)
+		memzero_page(page, offset, len);
+	rcu_read_unlock();
+}
+
+/**
+ * vbs_store_zero() - make a range read as zeros, freeing whole pages
+ * @store: the store.
+ * @sector: first 512-byte sector.
+ * @len: bytes, a multiple of 512.
+ *
+ * Serves both discard and write-zeroes: pages entirely inside the range are
+ * erased and freed (after an RCU grace period), so memory use drops; the
+ * partial pages at either end are zeroed in place. Only pages that exist
+ * are visited, so discarding all of a huge, mostly empty disk is cheap.
+ *
+ * Context: process context, may sleep.
+ */
+void vbs_store_zero(struct vbs_store *store, sector_t sector, u64 len)
+{
+	unsigned long first, last, idx;
+	unsigned int offset, chunk;
+	struct page *page;
+
+	might_sleep();
+	/* A partial page at the start. */
+	chunk = vbs_store_chunk(sector, len, &offset);
+	if (offset || chunk < PAGE_SIZE) {
+		vbs_store_zero_partial(store, sector >> VBS_PAGE_SECTORS_SHIFT,
+				       offset, chunk);
+		sector += chunk >> SECTOR_SHIFT;
+		len -= chunk;
+	}
+	/* A partial page at the end. */
+	if (len & (PAGE_SIZE - 1)) {
+		chunk = len & (PAGE_SIZE - 1);
+		len -= chunk;
+		vbs_store_zero_partial(store,
+				       (sector + (len >> SECTOR_SHIFT)) >>
+				       VBS_PAGE_SECTORS_SHIFT, 0, chunk);
+	}
+	if (!len)
+		return;
+
+	/* Whole pages in between: erase the ones that exist. */
+	first = sector >> VBS_PAGE_SECTORS_SHIFT;
+	last = first + (len >> PAGE_SHIFT) - 1;
+	xa_for_each_range(&store->pages, idx, page, first, last) {
+		page = xa_erase(&store->pages, idx);
+		if (page) {
+			atomic_long_dec(&store->nr_pages);
+			call_rcu(&page->rcu_head, vbs_store_free_page_rcu);
+		}
+		cond_resched();
+	}
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtblkiosim - /sys/block/virtblkiosimN/virtblkiosim/.
+ *
+ * This file owns what a disk shows in sysfs beyond the block layer's own
+ * attributes: how much memory its data takes and the configuration it was
+ * created with, one value per file, readable by anyone.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "vbs.h"
+
+/**
+ * vbs_sysfs_dev() - the disk behind a sysfs device
+ * @d: the gendisk's struct device.
+ *
+ * Return: the disk.
+ */
+static struct vbs_dev *vbs_sysfs_dev(struct device *d)
+{
+	return dev_to_disk(d)->private_data;
+}
+
+/**
+ * pages_in_use_show() - pages of memory holding the disk's data
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t pages_in_use_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&vbs_sysfs_dev(d)->store.nr_pages));
+}
+static DEVICE_ATTR_RO(pages_in_use);
+
+/**
+ * bytes_in_use_show() - bytes of memory holding the disk's data
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t bytes_in_use_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	long pages = atomic_long_read(&vbs_sysfs_dev(d)->store.nr_pages);
+
+	return sysfs_emit(buf, "%llu\n", (u64)pages << PAGE_SHIFT);
+}
+static DEVICE_ATTR_RO(bytes_in_use);
+
+/**
+ * index_show() - N of /dev/virtblkiosimN
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t index_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", vbs_sysfs_dev(d)->index);
+}
+static DEVICE_ATTR_RO(index);
+
+/**
+ * capacity_bytes_show() - the configured capacity in bytes
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t capacity_bytes_show(struct device *d,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", vbs_sysfs_dev(d)->cfg.capacity);
+}
+static DEVICE_ATTR_RO(capacity_bytes);
+
+/**
+ * flags_show() - the configuration flags, by name
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t flags_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	static const char * const names[] = {
+		"discard", "write_zeroes", "write_cache", "read_only",
+		"rotational",
+	};
+	u32 flags = vbs_sysfs_dev(d)->cfg.flags;
+	int len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & (1U << i))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     names[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(flags);
+
+static struct attribute *vbs_disk_attrs[] = {
+	&dev_attr_pages_in_use.attr,
+	&dev_attr_bytes_in_use.attr,
+	&dev_attr_index.attr,
+	&dev_attr_capacity_bytes.attr,
+	&dev_attr_flags.attr,
+	NULL,
+};
+
+static const struct attribute_group vbs_disk_group = {
+	.name	= "virtblkiosim",
+	.attrs	= vbs_disk_attrs,
+};
+
+/*
+ * Handed to device_add_disk(), so the attributes exist before the disk's
+ * "add" uevent reaches udev.
+ */
+const struct attribute_group *vbs_disk_groups[] = {
+	&vbs_disk_group,
+	NULL,
+};
