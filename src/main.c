@@ -81,7 +81,7 @@ MODULE_PARM_DESC(max_partitions,
 #define VBS_MAX_LOAD_DEVICES	64
 
 /* Largest capacity: 2^50 bytes (1 PiB), far beyond any RAM, still sparse. */
-#define VBS_MAX_CAPACITY	(1ULL << 50)
+#define VBS_MAX_CAPACITY	BIT_ULL(50)
 
 /* Minor numbers per disk index under our major: disk N starts at N * 256. */
 #define VBS_MINORS_SHIFT	8

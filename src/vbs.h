@@ -15,6 +15,7 @@
 #ifndef VBS_H
 #define VBS_H
 
+#include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/percpu.h>
@@ -29,7 +30,7 @@
 
 /* Sectors of 512 bytes in one page of the store, and its log2. */
 #define VBS_PAGE_SECTORS_SHIFT	(PAGE_SHIFT - SECTOR_SHIFT)
-#define VBS_PAGE_SECTORS	(1U << VBS_PAGE_SECTORS_SHIFT)
+#define VBS_PAGE_SECTORS	BIT(VBS_PAGE_SECTORS_SHIFT)
 
 /* Largest request the disk accepts, in 512-byte sectors (1 MiB). */
 #define VBS_MAX_HW_SECTORS	2048U
@@ -90,10 +91,10 @@ struct vbs_dev {
 	struct gendisk *disk;
 	struct vbs_store store;
 	struct vbs_pcpu_stats __percpu *stats;
-	struct mutex stats_lock;
+	struct mutex stats_lock;	/* guards stats_base, stats_since */
 	struct vbs_pcpu_stats stats_base;
 	u64 stats_since;
-	spinlock_t lock;
+	spinlock_t lock;		/* guards open_count, removing */
 	unsigned int open_count;
 	bool removing;
 };

@@ -106,6 +106,7 @@ struct vbs_dev_config {
 	__u32 reserved0;
 	__u64 reserved[4];
 };
+
 #define VBS_DEV_CONFIG_SIZE_VER0	72
 
 /* -------------------------------------------------------------------------
@@ -138,6 +139,7 @@ struct vbs_info {
 	__u64 pages_in_use;
 	__u64 reserved[6];
 };
+
 #define VBS_INFO_SIZE_VER0		160
 
 /* struct vbs_block_io.flags */
@@ -166,6 +168,7 @@ struct vbs_block_io {
 	__u64 buf;
 	__u64 reserved[2];
 };
+
 #define VBS_BLOCK_IO_SIZE_VER0		48
 
 /* Index of each operation in struct vbs_stats.ops[] */
@@ -212,6 +215,7 @@ struct vbs_stats {
 	__u64 since_ns;
 	__u64 reserved[4];
 };
+
 #define VBS_STATS_SIZE_VER0		328
 
 /* Fill a struct vbs_info (anyone). */
@@ -246,6 +250,7 @@ struct vbs_features {
 	__u32 nr_devices;
 	__u64 reserved[5];
 };
+
 #define VBS_FEATURES_SIZE_VER0		64
 
 /* VBS_CTL_ADD: let the module pick the lowest free index */
@@ -262,6 +267,7 @@ struct vbs_ctl_add {
 	__u32 index;
 	struct vbs_dev_config config;
 };
+
 #define VBS_CTL_ADD_SIZE_VER0		80
 
 /**
@@ -281,6 +287,7 @@ struct vbs_ctl_list {
 	__u32 reserved0;
 	__u64 indices;
 };
+
 #define VBS_CTL_LIST_SIZE_VER0		24
 
 /* Fill a struct vbs_features (anyone). */
