@@ -1,0 +1,119 @@
+// Value types that describe a simulated disk and the module.
+//
+// They mirror the ABI structures of <linux/virtblkiosim.h> with C++ types;
+// libvbsim converts between the two (the ABI header itself stays private to
+// the library). Field comments give units and ranges as the kernel checks
+// them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vbsim {
+
+/// The ABI version this library speaks (VBS_ABI_VERSION).
+inline constexpr std::uint32_t k_abi_version = 1;
+
+/// Most bytes a disk may hold (2^50, 1 PiB).
+inline constexpr std::uint64_t k_max_capacity = std::uint64_t{1} << 50;
+
+/// What a module build supports (VBS_FEAT_*).
+enum class Feature : std::uint64_t {
+	block_io = std::uint64_t{1} << 0,     ///< read / write through ioctl
+	stats = std::uint64_t{1} << 1,        ///< get / reset statistics
+	control = std::uint64_t{1} << 2,      ///< add / remove / list disks
+	discard = std::uint64_t{1} << 3,      ///< discard frees pages
+	write_zeroes = std::uint64_t{1} << 4, ///< write-zeroes
+	write_cache = std::uint64_t{1} << 5,  ///< volatile cache + FUA
+};
+
+/// Every Feature this library knows, in bit order.
+inline constexpr std::array<Feature, 6> k_all_features = {
+	Feature::block_io, Feature::stats,        Feature::control,
+	Feature::discard,  Feature::write_zeroes, Feature::write_cache,
+};
+
+/// The stable name of @p feature: "block_io", "stats", "control",
+/// "discard", "write_zeroes" or "write_cache".
+[[nodiscard]] std::string_view feature_name(Feature feature);
+
+/// A set of Feature bits as the kernel reports them. Bits this library
+/// does not know are kept, so nothing the kernel says is lost.
+struct FeatureSet {
+	std::uint64_t bits = 0;
+
+	[[nodiscard]] bool has(Feature feature) const
+	{
+		return (bits & static_cast<std::uint64_t>(feature)) != 0;
+	}
+
+	/// Names of the bits set, in bit order: feature_name() for known
+	/// bits, "bit<N>" for the others.
+	[[nodiscard]] std::vector<std::string> names() const;
+
+	friend bool operator==(const FeatureSet&, const FeatureSet&) = default;
+};
+
+/// The shape of one simulated disk (struct vbs_dev_config).
+///
+/// As input to ControlDevice::add(), a numeric field of 0 asks for the
+/// module's default; as part of DeviceInfo every default is resolved.
+struct DeviceConfig {
+	/// Size in bytes: a multiple of logical_block_size, at most
+	/// k_max_capacity.
+	std::uint64_t capacity_bytes = 0;
+	/// Bytes per logical block: a power of two, 512..4096.
+	std::uint32_t logical_block_size = 0;
+	/// Bytes per physical block: a power of two, logical_block_size..65536.
+	std::uint32_t physical_block_size = 0;
+	/// blk-mq hardware queues, 1..number of CPUs.
+	std::uint32_t nr_hw_queues = 0;
+	/// Tags per hardware queue, 1..4096.
+	std::uint32_t queue_depth = 0;
+	/// Partitions the disk may hold, 0..255 (0: no partition scan).
+	std::uint32_t max_partitions = 0;
+
+	bool discard = false;      ///< accept discard and free the pages
+	bool write_zeroes = false; ///< accept write-zeroes
+	bool write_cache = false;  ///< advertise a volatile cache and FUA
+	bool read_only = false;    ///< reject writes
+	bool rotational = false;   ///< report rotational=1
+
+	friend bool operator==(const DeviceConfig&, const DeviceConfig&) = default;
+};
+
+/// What a disk reports about itself (struct vbs_info).
+struct DeviceInfo {
+	std::uint32_t abi_version = 0; ///< VBS_ABI_VERSION of the module
+	std::uint32_t index = 0;       ///< N of /dev/virtblkiosimN
+	bool live = false;             ///< registered and accepting I/O
+	FeatureSet features;           ///< what the module supports
+	DeviceConfig config;           ///< configuration in force
+	std::uint64_t max_io_bytes = 0; ///< largest single ioctl transfer
+	std::uint64_t pages_in_use = 0; ///< memory pages holding data
+
+	/// Logical blocks on the disk.
+	[[nodiscard]] std::uint64_t block_count() const
+	{
+		return config.logical_block_size == 0
+			       ? 0
+			       : config.capacity_bytes / config.logical_block_size;
+	}
+
+	friend bool operator==(const DeviceInfo&, const DeviceInfo&) = default;
+};
+
+/// What the control device reports about the module (struct vbs_features).
+struct ModuleFeatures {
+	std::uint32_t abi_version = 0; ///< VBS_ABI_VERSION of the module
+	FeatureSet features;           ///< what the module supports
+	std::uint32_t max_devices = 0; ///< most disks that can exist at once
+	std::uint32_t nr_devices = 0;  ///< disks that exist now
+
+	friend bool operator==(const ModuleFeatures&, const ModuleFeatures&) = default;
+};
+
+} // namespace vbsim

@@ -1,0 +1,127 @@
+// In-memory stand-ins for the kernel module, for tests and for running the
+// CLI without a kernel.
+//
+// FakeDevice is one disk with the kernel's semantics (capacity and LBA
+// checks, read-only, zeros for unwritten blocks, the kernel's errnos);
+// FakeModule is the module around it (the control node: add, remove, list,
+// features; opening disks by name).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vbsim/block_device.hpp"
+#include "vbsim/control_device.hpp"
+#include "vbsim/device_provider.hpp"
+#include "vbsim/device_types.hpp"
+#include "vbsim/sparse_store.hpp"
+
+namespace vbsim {
+
+/// The module parameters and limits a FakeModule (and its disks) obey.
+struct FakeLimits {
+	/// Resolved for DeviceConfig fields that are 0.
+	std::uint64_t default_capacity_bytes = std::uint64_t{1} << 30;
+	std::uint32_t default_logical_block_size = 512;
+	std::uint32_t default_nr_hw_queues = 1;
+	std::uint32_t default_queue_depth = 128;
+
+	/// nr_hw_queues may not exceed this (the kernel's nr_cpu_ids).
+	std::uint32_t nr_cpus = 64;
+	/// Largest single read_blocks() / write_blocks() transfer.
+	std::uint64_t max_io_bytes = std::uint64_t{1} << 20;
+	/// Most disks at once; indices are 0..max_devices - 1.
+	std::uint32_t max_devices = 1024;
+	/// What the module claims to support.
+	FeatureSet features{0x3f};
+};
+
+/// One in-memory disk with the semantics of a kernel disk.
+///
+/// Checks, in this order, and the errno they fail with:
+///  1. buffer empty or not a whole number of blocks, blocks beyond the
+///     end of the disk (computed without overflow), more than
+///     FakeLimits::max_io_bytes: EINVAL;
+///  2. a write to a read-only disk: EROFS.
+/// Successful transfers count as ioctl requests in stats().
+class FakeDevice final : public BlockDevice {
+public:
+	/// A disk numbered @p index shaped by @p config, whose zero fields
+	/// take @p limits' defaults. Throws std::system_error EINVAL
+	/// ("creating virtblkiosim<index>") when resolve() rejects @p config.
+	FakeDevice(std::uint32_t index, const DeviceConfig& config, const FakeLimits& limits = {});
+
+	/// @p config with every 0 replaced by its default, or nullopt when a
+	/// field is out of the range struct vbs_dev_config documents.
+	[[nodiscard]] static std::optional<DeviceConfig> resolve(const DeviceConfig& config,
+								 const FakeLimits& limits);
+
+	[[nodiscard]] const std::string& path() const override { return path_; }
+	[[nodiscard]] DeviceInfo info() override;
+	void read_blocks(std::uint64_t lba, std::span<std::byte> out) override;
+	void write_blocks(std::uint64_t lba, std::span<const std::byte> in,
+			  WriteMode mode) override;
+	[[nodiscard]] DeviceStats stats() override;
+	void reset_stats() override;
+
+	/// Writes that asked for FUA so far (tests check the flag got through).
+	[[nodiscard]] std::uint64_t fua_writes() const { return fua_writes_; }
+
+private:
+	/// Throws EINVAL (with @p what) unless @p bytes at @p lba is a valid
+	/// transfer.
+	void check_transfer(std::uint64_t lba, std::size_t bytes, const std::string& what) const;
+
+	std::string path_;
+	DeviceInfo info_;
+	SparseStore store_;
+	DeviceStats stats_;
+	std::uint64_t fua_writes_ = 0;
+};
+
+/// An in-memory module: the control node and the disks it made.
+///
+/// As the kernel does, remove() fails with EBUSY while a handle from
+/// open_device() is alive. The FakeModule must outlive every handle it
+/// hands out.
+class FakeModule final : public ControlDevice, public DeviceProvider {
+public:
+	explicit FakeModule(FakeLimits limits = {});
+	FakeModule(const FakeModule&) = delete;
+	FakeModule& operator=(const FakeModule&) = delete;
+	~FakeModule() override;
+
+	// ControlDevice
+	[[nodiscard]] ModuleFeatures features() override;
+	std::uint32_t add(const DeviceConfig& config, std::optional<std::uint32_t> index) override;
+	void remove(std::uint32_t index) override;
+	[[nodiscard]] std::vector<std::uint32_t> list() override;
+
+	// DeviceProvider. Names that are paths without an index fail with
+	// ENOENT, as does a disk that does not exist.
+	[[nodiscard]] std::unique_ptr<BlockDevice> open_device(std::string_view name,
+							       Access access) override;
+	[[nodiscard]] std::unique_ptr<ControlDevice> open_control() override;
+
+	/// Disk @p index itself, for a test to prepare or inspect; throws
+	/// std::out_of_range if it does not exist.
+	[[nodiscard]] FakeDevice& device(std::uint32_t index);
+
+	/// Handles from open_device() that are alive for disk @p index.
+	[[nodiscard]] unsigned open_count(std::uint32_t index) const;
+
+private:
+	struct Disk {
+		std::unique_ptr<FakeDevice> device;
+		unsigned open_count = 0;
+	};
+
+	FakeLimits limits_;
+	std::map<std::uint32_t, Disk> disks_;
+};
+
+} // namespace vbsim

@@ -1,0 +1,30 @@
+// Private: conversions between the ABI structures of
+// <linux/virtblkiosim.h> and libvbsim's value types.
+//
+// Every ABI structure handed to the kernel starts value-initialised (all
+// zero, padding and reserved fields included) and gets its @size set.
+#pragma once
+
+#include <linux/virtblkiosim.h>
+
+#include "vbsim/device_types.hpp"
+#include "vbsim/stats.hpp"
+
+namespace vbsim::detail {
+
+/// An ABI structure, zeroed, with its size field set to sizeof(T).
+template <typename T>
+T make_abi()
+{
+	T value{};
+	value.size = sizeof(T);
+	return value;
+}
+
+[[nodiscard]] struct vbs_dev_config to_abi(const DeviceConfig& config);
+[[nodiscard]] DeviceConfig from_abi(const struct vbs_dev_config& raw);
+[[nodiscard]] DeviceInfo from_abi(const struct vbs_info& raw);
+[[nodiscard]] DeviceStats from_abi(const struct vbs_stats& raw);
+[[nodiscard]] ModuleFeatures from_abi(const struct vbs_features& raw);
+
+} // namespace vbsim::detail
