@@ -1,0 +1,63 @@
+# virtblkiosim - top-level targets.
+#
+#   make            the module for every kernel of the matrix, and the tools
+#   make demo       a short guided run in a VM (installs what it needs)
+#   make check      every test: static checks, host unit tests, and the guest
+#                   suite on every kernel of the matrix (installs what it needs)
+#   make vm         an interactive shell in a VM with the module loaded
+#   make install    install vbsim and its man page (PREFIX=/usr/local)
+#   make clean
+#
+# KERNEL=6.1|6.12|7.3 picks the kernel of `make demo` and `make vm`;
+# KERNELS="6.1 6.12 7.3" the kernels of `make check`.
+# To build only for the running kernel: cd src && make.
+
+KERNEL  ?= 6.12
+KERNELS ?= 6.1 6.12 7.3
+PREFIX  ?= /usr/local
+JOBS    ?= $(shell nproc)
+
+TOOLS_BUILD := build/tools
+
+all: module tools
+
+# Everything the build and the tests need, from Debian's archive. Fast when
+# all of it is already there.
+deps:
+	scripts/install-deps
+
+module:
+	@for k in $(KERNELS); do tests/vm/build-module $$k || exit 1; done
+
+tools:
+	cmake -S . -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DVBS_WERROR=ON
+	cmake --build $(TOOLS_BUILD) -j$(JOBS)
+
+check: deps
+	$(MAKE) check-static check-unit check-vm
+
+check-static:
+	scripts/check-kernel
+
+check-unit: tools
+	ctest --test-dir $(TOOLS_BUILD) --output-on-failure -j$(JOBS)
+
+check-vm: tools
+	tests/vm/run $(addprefix --kernel ,$(KERNELS))
+
+demo: deps tools
+	tests/vm/run --kernel $(KERNEL) -- scripts/demo
+
+vm: deps tools
+	tests/vm/run --kernel $(KERNEL) --shell
+
+install: tools
+	cmake --install $(TOOLS_BUILD) --prefix $(PREFIX)
+
+clean:
+	$(MAKE) -C src clean
+	rm -rf build
+
+.PHONY: all deps module tools check check-static check-unit check-vm demo \
+	vm install clean
