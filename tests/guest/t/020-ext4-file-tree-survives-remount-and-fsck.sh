@@ -1,0 +1,49 @@
+#!/bin/bash
+#
+# ext4_file_tree_survives_remount_and_fsck: mkfs.ext4 on the disk, mount,
+# write a tree of 304 files (300 small ones of random sizes in 20
+# directories, 4 of 12 MiB), unmount, e2fsck -fn finds nothing to fix,
+# drop caches, mount again and every file has its checksum. Then deleting
+# the large files and running fstrim gives their pages back to the store,
+# and the filesystem is still clean.
+#
+# Needs: mkfs.ext4 and e2fsck (e2fsprogs), fstrim, the ext4 filesystem in
+# the kernel (a module on Debian, loaded with modprobe), the module.
+
+. "$(dirname "$0")/../lib.sh"
+
+vbs_need_fs ext4
+vbs_load capacity_mb=256
+
+dev=$(vbs_dev 0)
+mnt=$VBS_TMP/mnt
+manifest=$VBS_TMP/manifest
+
+vbs_step "mkfs.ext4 (4 KiB blocks, inode tables written now, not lazily)"
+vbs_run mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 "$dev"
+
+vbs_step "write 300 small files and 4 x 12 MiB"
+vbs_mount "$dev" "$mnt"
+vbs_make_tree "$mnt" 20 15 4 12
+vbs_tree_manifest "$mnt" "$manifest"
+vbs_expect_eq 304 "$(wc -l <"$manifest")" "files written"
+vbs_run umount "$mnt"
+
+vbs_step "e2fsck -fn: nothing to fix"
+vbs_run e2fsck -fn "$dev"
+
+vbs_step "drop caches, mount again, compare checksums"
+vbs_drop_caches
+vbs_mount "$dev" "$mnt"
+vbs_expect_tree "$mnt" "$manifest" "ext4 file tree after remount"
+
+vbs_step "delete the large files, fstrim: their pages are freed"
+pages_before=$(vbs_pages_in_use 0)
+rm "$mnt"/large*
+sync
+vbs_run fstrim -v "$mnt"
+pages_after=$(vbs_pages_in_use 0)
+# 48 MiB of file data lived in 12288 pages that are free blocks now.
+vbs_expect_ge 12288 $((pages_before - pages_after)) "pages freed by fstrim"
+vbs_run umount "$mnt"
+vbs_run e2fsck -fn "$dev"
