@@ -23,16 +23,16 @@
 #     be cleaned up fails, because it would break the tests after it.
 #   * vbs_load / vbs_unload: the module is loaded by each test itself, with
 #     the parameters that test needs.
-#   * assertions that print "# expected X got Y" and fail the test;
+#   * assertions that print "expected X got Y" and fail the test;
 #   * readers for sysfs attributes, /sys/block/X/stat and the module's own
 #     attribute group;
 #   * byte-exact I/O helpers (O_DIRECT reads and writes at byte offsets);
 #   * vbs_fio: runs fio with JSON output and reports the bytes moved;
 #   * kernel-log markers, to check what the kernel printed during a step.
 #
-# Output: every line a test prints starts with "# " (a TAP diagnostic), so
-# the runner can pass it through unchanged. Exit status: 0 pass, 77 skip,
-# anything else fail.
+# Output: plain lines; tests/guest/run turns each into a TAP diagnostic
+# ("# expected 4096 got 512 (blockdev --getss)") and takes the last line of
+# a skipped test as the reason. Exit status: 0 pass, 77 skip, else fail.
 #
 # Needs: bash, coreutils, util-linux, kmod (insmod, rmmod, modprobe),
 # python3 or jq (for fio's JSON), and fio for the tests that use it.
@@ -49,24 +49,25 @@ readonly VBS_TEST
 
 # vbs_note MESSAGE... - print a diagnostic line.
 vbs_note() {
-	printf '# %s\n' "$*"
+	printf '%s\n' "$*"
 }
 
 # vbs_fail MESSAGE... - report why the test failed and exit with status 1.
 vbs_fail() {
-	printf '# FAIL: %s\n' "$*"
+	printf 'FAIL: %s\n' "$*"
 	exit 1
 }
 
 # vbs_skip REASON... - the test cannot run here (not a failure): exit 77.
+# The reason is the last line printed, which the runner shows.
 vbs_skip() {
-	printf '# SKIP: %s\n' "$*"
+	printf '%s\n' "$*"
 	exit 77
 }
 
 # vbs_step MESSAGE... - announce the next step, so a failure is easy to place.
 vbs_step() {
-	printf '# -- %s\n' "$*"
+	printf '%s\n' "-- $*"
 }
 
 # --help: print the comment block at the top of the test and stop.
@@ -88,7 +89,7 @@ esac
 # vbs_expect_eq EXPECTED GOT WHAT - fail unless GOT is exactly EXPECTED.
 vbs_expect_eq() {
 	if [[ "$1" != "$2" ]]; then
-		printf '# expected %s got %s (%s)\n' "$1" "$2" "$3"
+		printf 'expected %s got %s (%s)\n' "$1" "$2" "$3"
 		vbs_fail "$3"
 	fi
 }
@@ -96,7 +97,7 @@ vbs_expect_eq() {
 # vbs_expect_ne UNEXPECTED GOT WHAT - fail if GOT equals UNEXPECTED.
 vbs_expect_ne() {
 	if [[ "$1" == "$2" ]]; then
-		printf '# expected anything but %s got %s (%s)\n' "$1" "$2" "$3"
+		printf 'expected anything but %s got %s (%s)\n' "$1" "$2" "$3"
 		vbs_fail "$3"
 	fi
 }
@@ -104,7 +105,7 @@ vbs_expect_ne() {
 # vbs_expect_ge MIN GOT WHAT - integers: fail unless GOT >= MIN.
 vbs_expect_ge() {
 	if ! (($2 >= $1)); then
-		printf '# expected >= %s got %s (%s)\n' "$1" "$2" "$3"
+		printf 'expected >= %s got %s (%s)\n' "$1" "$2" "$3"
 		vbs_fail "$3"
 	fi
 }
@@ -112,7 +113,7 @@ vbs_expect_ge() {
 # vbs_expect_gt MIN GOT WHAT - integers: fail unless GOT > MIN.
 vbs_expect_gt() {
 	if ! (($2 > $1)); then
-		printf '# expected > %s got %s (%s)\n' "$1" "$2" "$3"
+		printf 'expected > %s got %s (%s)\n' "$1" "$2" "$3"
 		vbs_fail "$3"
 	fi
 }
@@ -121,8 +122,8 @@ vbs_expect_gt() {
 # regular expression REGEX somewhere.
 vbs_expect_match() {
 	if ! grep -qE -- "$1" <<<"$2"; then
-		printf '# expected text matching /%s/ got:\n' "$1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
+		printf 'expected text matching /%s/ got:\n' "$1"
+		printf '%s\n' "$2" | sed 's/^/    /'
 		vbs_fail "$3"
 	fi
 }
@@ -130,7 +131,7 @@ vbs_expect_match() {
 # vbs_expect_path PATH WHAT - fail unless PATH exists.
 vbs_expect_path() {
 	if [[ ! -e "$1" ]]; then
-		printf '# expected %s to exist, it does not (%s)\n' "$1" "$2"
+		printf 'expected %s to exist, it does not (%s)\n' "$1" "$2"
 		vbs_fail "$2"
 	fi
 }
@@ -138,7 +139,7 @@ vbs_expect_path() {
 # vbs_expect_no_path PATH WHAT - fail if PATH exists.
 vbs_expect_no_path() {
 	if [[ -e "$1" ]]; then
-		printf '# expected %s not to exist, it does (%s)\n' "$1" "$2"
+		printf 'expected %s not to exist, it does (%s)\n' "$1" "$2"
 		vbs_fail "$2"
 	fi
 }
@@ -150,8 +151,8 @@ vbs_run() {
 	local rc=0
 	VBS_OUTPUT=$("$@" 2>&1) || rc=$?
 	if ((rc != 0)); then
-		printf '# command failed with status %d: %s\n' "$rc" "$*"
-		printf '%s\n' "$VBS_OUTPUT" | tail -n 30 | sed 's/^/#   /'
+		printf 'command failed with status %d: %s\n' "$rc" "$*"
+		printf '%s\n' "$VBS_OUTPUT" | tail -n 30 | sed 's/^/    /'
 		vbs_fail "$*"
 	fi
 }
@@ -163,8 +164,8 @@ vbs_expect_fail() {
 	shift
 	VBS_OUTPUT=$("$@" 2>&1) || rc=$?
 	if ((rc == 0)); then
-		printf '# expected failure got success: %s\n' "$*"
-		printf '%s\n' "$VBS_OUTPUT" | tail -n 10 | sed 's/^/#   /'
+		printf 'expected failure got success: %s\n' "$*"
+		printf '%s\n' "$VBS_OUTPUT" | tail -n 10 | sed 's/^/    /'
 		vbs_fail "$what"
 	fi
 }
@@ -228,7 +229,7 @@ vbs__on_exit() {
 	vbs__close_our_fds
 	vbs__umount_ours
 	if vbs_module_loaded && ! vbs__rmmod_retry; then
-		printf '# cleanup: could not unload %s: %s\n' "$VBS_MOD" "$VBS_OUTPUT"
+		printf 'cleanup: could not unload %s: %s\n' "$VBS_MOD" "$VBS_OUTPUT"
 		((rc == 0 || rc == 77)) && rc=1
 	fi
 	rm -rf "$VBS_TMP"
@@ -237,7 +238,7 @@ vbs__on_exit() {
 
 # Say where a command failed under set -e before the EXIT trap runs.
 vbs__on_err() {
-	printf '# error: status %d at %s line %d: %s\n' "$1" "${2##*/}" "$3" "$4"
+	printf 'error: status %d at %s line %d: %s\n' "$1" "${2##*/}" "$3" "$4"
 }
 
 trap vbs__on_exit EXIT
@@ -404,7 +405,7 @@ vbs_model_zero() {
 vbs_expect_same_bytes() {
 	local diff
 	if ! diff=$(cmp -- "$1" "$2" 2>&1); then
-		printf '# expected the bytes of %s got different ones: %s\n' "$1" "$diff"
+		printf 'expected the bytes of %s got different ones: %s\n' "$1" "$diff"
 		vbs_fail "$3"
 	fi
 }
@@ -425,7 +426,7 @@ vbs_expect_disk_zeros() {
 	local got=$VBS_TMP/disk-read diff
 	vbs_dd_read "$1" "$2" "$3" "$got"
 	if ! diff=$(cmp -n "$3" -- "$got" /dev/zero 2>&1); then
-		printf '# expected %s zero bytes at %s got data: %s\n' "$3" "$2" "$diff"
+		printf 'expected %s zero bytes at %s got data: %s\n' "$3" "$2" "$diff"
 		vbs_fail "$4"
 	fi
 	rm -f "$got"
@@ -503,8 +504,8 @@ vbs_tree_manifest() {
 vbs_expect_tree() {
 	local bad nfiles expected
 	if ! bad=$(cd "$1" && sha256sum --quiet -c "$2" 2>&1); then
-		printf '# expected the checksums of %s got mismatches:\n' "$2"
-		printf '%s\n' "$bad" | head -n 20 | sed 's/^/#   /'
+		printf 'expected the checksums of %s got mismatches:\n' "$2"
+		printf '%s\n' "$bad" | head -n 20 | sed 's/^/    /'
 		vbs_fail "$3"
 	fi
 	expected=$(wc -l <"$2")
@@ -579,9 +580,9 @@ vbs_fio() {
 	log=$VBS_ART/fio-$label.log
 	fio --output-format=json --output="$json" "$@" >"$log" 2>&1 || rc=$?
 	if ((rc != 0)); then
-		printf '# fio %s failed with status %d: fio %s\n' "$label" "$rc" "$*"
-		sed 's/^/#   /' "$log" | tail -n 30
-		grep -v '^[ {}]' "$json" 2>/dev/null | sed 's/^/#   /' | tail -n 30
+		printf 'fio %s failed with status %d: fio %s\n' "$label" "$rc" "$*"
+		sed 's/^/    /' "$log" | tail -n 30
+		grep -v '^[ {}]' "$json" 2>/dev/null | sed 's/^/    /' | tail -n 30
 		vbs_fail "fio $label"
 	fi
 	sums=$(vbs__fio_json_sum "$json")
