@@ -6,6 +6,7 @@
 #                   suite on every kernel of the matrix (installs what it needs)
 #   make vm         an interactive shell in a VM with the module loaded
 #   make install    install vbsim and its man page (PREFIX=/usr/local)
+#   make dkms-install  register the module with DKMS for every kernel
 #   make clean
 #
 # KERNEL=6.1|6.12|7.3 picks the kernel of `make demo` and `make vm`;
@@ -16,6 +17,8 @@ KERNEL  ?= 6.12
 KERNELS ?= 6.1 6.12 7.3
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/virtblkiosim-$(VERSION)
 
 TOOLS_BUILD := build/tools
 
@@ -55,9 +58,21 @@ vm: deps tools
 install: tools
 	cmake --install $(TOOLS_BUILD) --prefix $(PREFIX)
 
+# DKMS builds from a copy of the tree: the module and the UAPI header.
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r dkms.conf src include $(DKMS_SRC)/
+	$(MAKE) -C $(DKMS_SRC)/src clean
+	dkms install -m virtblkiosim -v $(VERSION)
+
+dkms-uninstall:
+	dkms remove -m virtblkiosim -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 clean:
 	$(MAKE) -C src clean
 	rm -rf build
 
 .PHONY: all deps module tools check check-static check-unit check-vm demo \
-	vm install clean
+	vm install dkms-install dkms-uninstall clean
