@@ -38,4 +38,47 @@ std::vector<std::string> FeatureSet::names() const
 	return out;
 }
 
+namespace {
+
+constexpr std::uint32_t k_min_block_size = 512;
+constexpr std::uint32_t k_max_logical_block_size = 4096;
+constexpr std::uint32_t k_max_physical_block_size = 65536;
+constexpr std::uint32_t k_max_queue_depth = 4096;
+constexpr std::uint32_t k_max_partitions = 255;
+
+bool power_of_two_in(std::uint64_t value, std::uint64_t low, std::uint64_t high)
+{
+	return std::has_single_bit(value) && value >= low && value <= high;
+}
+
+} // namespace
+
+std::optional<std::string> config_problem(const DeviceConfig& c)
+{
+	const std::uint32_t lbs = c.logical_block_size;
+	if (lbs != 0 && !power_of_two_in(lbs, k_min_block_size, k_max_logical_block_size))
+		return fmt::format("logical block size {} is not a power of two from {} to {}", lbs,
+				   k_min_block_size, k_max_logical_block_size);
+
+	const std::uint32_t pbs_min = lbs != 0 ? lbs : k_min_block_size;
+	if (c.physical_block_size != 0 &&
+	    !power_of_two_in(c.physical_block_size, pbs_min, k_max_physical_block_size))
+		return fmt::format("physical block size {} is not a power of two from {} to {}",
+				   c.physical_block_size, pbs_min, k_max_physical_block_size);
+
+	const std::uint32_t capacity_unit = lbs != 0 ? lbs : k_min_block_size;
+	if (c.capacity_bytes % capacity_unit != 0)
+		return fmt::format("capacity of {} bytes is not a multiple of the logical block size ({})",
+				   c.capacity_bytes, capacity_unit);
+	if (c.capacity_bytes > k_max_capacity)
+		return fmt::format("capacity of {} bytes is more than {} (1 PiB)", c.capacity_bytes,
+				   k_max_capacity);
+
+	if (c.queue_depth > k_max_queue_depth)
+		return fmt::format("queue depth {} is more than {}", c.queue_depth, k_max_queue_depth);
+	if (c.max_partitions > k_max_partitions)
+		return fmt::format("{} partitions is more than {}", c.max_partitions, k_max_partitions);
+	return std::nullopt;
+}
+
 } // namespace vbsim

@@ -1,7 +1,6 @@
 #include "vbsim/fake_device.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <fmt/format.h>
 
@@ -12,14 +11,6 @@
 
 namespace vbsim {
 
-namespace {
-
-bool power_of_two_in(std::uint64_t value, std::uint64_t low, std::uint64_t high)
-{
-	return std::has_single_bit(value) && value >= low && value <= high;
-}
-
-} // namespace
 
 std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, const FakeLimits& limits)
 {
@@ -35,13 +26,7 @@ std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, cons
 	if (c.queue_depth == 0)
 		c.queue_depth = limits.default_queue_depth;
 
-	// The ranges struct vbs_dev_config documents.
-	const bool valid = power_of_two_in(c.logical_block_size, 512, 4096) &&
-			   power_of_two_in(c.physical_block_size, c.logical_block_size, 65536) &&
-			   c.capacity_bytes % c.logical_block_size == 0 &&
-			   c.capacity_bytes <= k_max_capacity && c.nr_hw_queues <= limits.nr_cpus &&
-			   c.queue_depth <= 4096 && c.max_partitions <= 255;
-	if (!valid)
+	if (config_problem(c) || c.nr_hw_queues > limits.nr_cpus)
 		return std::nullopt;
 	return c;
 }

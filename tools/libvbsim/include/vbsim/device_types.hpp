@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,13 @@ struct DeviceConfig {
 
 	friend bool operator==(const DeviceConfig&, const DeviceConfig&) = default;
 };
+
+/// Why @p config would be refused by VBS_CTL_ADD, judged by the ranges
+/// struct vbs_dev_config documents ("logical block size 1000 is not a power
+/// of two from 512 to 4096"); nullopt when it looks acceptable. Fields of 0
+/// (module defaults) are not judged, nor the upper bound of nr_hw_queues
+/// (the number of CPUs where the module runs): the kernel has the last word.
+[[nodiscard]] std::optional<std::string> config_problem(const DeviceConfig& config);
 
 /// What a disk reports about itself (struct vbs_info).
 struct DeviceInfo {

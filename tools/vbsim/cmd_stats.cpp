@@ -1,0 +1,144 @@
+// vbsim stats: a disk's counters, once or every interval (--watch), or
+// zero them (--reset).
+#include <chrono>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "command.hpp"
+#include "json_output.hpp"
+#include "options.hpp"
+#include "vbsim/units.hpp"
+
+namespace vbsim::cli {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+constexpr nanoseconds k_default_interval = std::chrono::seconds(1);
+
+class StatsCommand final : public Command {
+public:
+	explicit StatsCommand(CLI::App& parent)
+		: Command(*parent.add_subcommand("stats", "Show the statistics of a disk"))
+	{
+		CLI::App& a = app();
+		add_device_argument(a, device_);
+		add_json_flag(a, json_);
+		CLI::Option* watch = a.add_flag("--watch", watch_,
+						"Print rates per operation every interval until Ctrl-C");
+		a.add_option("--interval", interval_text_, "Time between samples of --watch (default: 1s)")
+			->type_name("DURATION")
+			->check(CLI::Validator(
+				[](std::string& text) -> std::string {
+					try {
+						if (parse_duration(text) == nanoseconds::zero())
+							return fmt::format("invalid duration \"{}\": must be more than 0",
+									   text);
+						return {};
+					} catch (const std::invalid_argument& e) {
+						return e.what();
+					}
+				},
+				""))
+			->needs(watch);
+		a.add_flag("--reset", reset_, "Zero the counters instead of printing them")
+			->excludes(watch)
+			->excludes("--json");
+	}
+
+	int run(Context& ctx) override
+	{
+		const auto device = ctx.devices.open_device(device_, reset_ ? Access::read_write : Access::read_only);
+		if (reset_) {
+			device->reset_stats();
+			return k_exit_success;
+		}
+		if (watch_)
+			return watch(ctx, *device);
+
+		const DeviceStats stats = device->stats();
+		if (json_)
+			fmt::print(ctx.out, "{}\n", stats_json(device->path(), stats).dump(2));
+		else
+			print_counters(ctx, device->path(), stats);
+		return k_exit_success;
+	}
+
+private:
+	static void print_counters(Context& ctx, const std::string& path, const DeviceStats& stats)
+	{
+		constexpr std::string_view row = "{:<14}{:>12}{:>14}{:>10}{:>12}\n";
+		fmt::print(ctx.out, "{}\n", path);
+		fmt::print(ctx.out, row, "op", "requests", "bytes", "errors", "via ioctl");
+		for (Op op : k_all_ops) {
+			const OpStats& s = stats.op(op);
+			fmt::print(ctx.out, row, op_name(op), s.requests, format_size(s.bytes), s.errors,
+				   s.ioctl_requests);
+		}
+		fmt::print(ctx.out, "in flight: {}\n", stats.in_flight);
+		fmt::print(ctx.out, "memory in use: {} pages ({})\n", stats.pages_in_use,
+			   format_size(stats.bytes_in_use));
+	}
+
+	static void print_rates(Context& ctx, nanoseconds since_start, const DeviceStats& stats,
+				const std::array<OpRates, k_op_count>& rates)
+	{
+		constexpr std::string_view row = "{:<14}{:>12}{:>16}{:>10}\n";
+		fmt::print(ctx.out, "+{:.1f}s  in flight {}  memory {}\n",
+			   std::chrono::duration<double>(since_start).count(), stats.in_flight,
+			   format_size(stats.bytes_in_use));
+		fmt::print(ctx.out, row, "op", "req/s", "bytes/s", "errors/s");
+		for (Op op : k_all_ops) {
+			const OpRates& r = rates[static_cast<std::size_t>(op)];
+			fmt::print(ctx.out, row, op_name(op), fmt::format("{:.1f}", r.requests_per_sec),
+				   format_rate(r.bytes_per_sec), fmt::format("{:.1f}", r.errors_per_sec));
+		}
+	}
+
+	/// --watch: a sample every interval, rates since the sample before,
+	/// until the pacer says stop (Ctrl-C), which is a normal end.
+	int watch(Context& ctx, BlockDevice& device)
+	{
+		const nanoseconds interval = interval_text_.empty() ? k_default_interval
+								    : parse_duration(interval_text_);
+		const std::unique_ptr<Pacer> pacer = ctx.make_pacer();
+		if (!json_)
+			fmt::print(ctx.out, "{} every {}, Ctrl-C to stop\n", device.path(),
+				   format_duration(interval));
+		ctx.out.flush();
+
+		const auto start = pacer->now();
+		auto previous_time = start;
+		DeviceStats previous = device.stats();
+		while (pacer->wait(interval)) {
+			const DeviceStats current = device.stats();
+			const auto now = pacer->now();
+			const nanoseconds elapsed = now - previous_time;
+			const auto rates = compute_rates(previous, current, elapsed);
+			if (json_)
+				fmt::print(ctx.out, "{}\n", watch_json(device.path(), current, elapsed, rates).dump());
+			else
+				print_rates(ctx, now - start, current, rates);
+			ctx.out.flush();
+			previous = current;
+			previous_time = now;
+		}
+		return k_exit_success;
+	}
+
+	std::string device_;
+	bool json_ = false;
+	bool watch_ = false;
+	bool reset_ = false;
+	std::string interval_text_;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_stats_command(CLI::App& parent)
+{
+	return std::make_unique<StatsCommand>(parent);
+}
+
+} // namespace vbsim::cli

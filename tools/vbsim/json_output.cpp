@@ -1,0 +1,104 @@
+#include "json_output.hpp"
+
+#include "vbsim/device_name.hpp"
+
+namespace vbsim::cli {
+
+Json config_json(const DeviceConfig& config)
+{
+	return Json{
+		{"capacity_bytes", config.capacity_bytes},
+		{"logical_block_size", config.logical_block_size},
+		{"physical_block_size", config.physical_block_size},
+		{"nr_hw_queues", config.nr_hw_queues},
+		{"queue_depth", config.queue_depth},
+		{"max_partitions", config.max_partitions},
+		{"discard", config.discard},
+		{"write_zeroes", config.write_zeroes},
+		{"write_cache", config.write_cache},
+		{"read_only", config.read_only},
+		{"rotational", config.rotational},
+	};
+}
+
+Json info_json(const std::string& path, const DeviceInfo& info)
+{
+	return Json{
+		{"device", path},
+		{"index", info.index},
+		{"abi_version", info.abi_version},
+		{"live", info.live},
+		{"features", info.features.names()},
+		{"config", config_json(info.config)},
+		{"block_count", info.block_count()},
+		{"max_io_bytes", info.max_io_bytes},
+		{"pages_in_use", info.pages_in_use},
+	};
+}
+
+Json stats_json(const std::string& path, const DeviceStats& stats)
+{
+	Json ops = Json::object();
+	for (Op op : k_all_ops) {
+		const OpStats& s = stats.op(op);
+		ops[std::string(op_name(op))] = Json{
+			{"requests", s.requests},
+			{"bytes", s.bytes},
+			{"errors", s.errors},
+			{"ioctl_requests", s.ioctl_requests},
+		};
+	}
+	const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(stats.since.time_since_epoch());
+	return Json{
+		{"device", path},
+		{"since_ns", since.count()},
+		{"in_flight", stats.in_flight},
+		{"pages_in_use", stats.pages_in_use},
+		{"bytes_in_use", stats.bytes_in_use},
+		{"ops", std::move(ops)},
+	};
+}
+
+Json watch_json(const std::string& path, const DeviceStats& stats, std::chrono::nanoseconds interval,
+		const std::array<OpRates, k_op_count>& rates)
+{
+	Json line = stats_json(path, stats);
+	Json per_op = Json::object();
+	for (Op op : k_all_ops) {
+		const OpRates& r = rates[static_cast<std::size_t>(op)];
+		per_op[std::string(op_name(op))] = Json{
+			{"requests_per_sec", r.requests_per_sec},
+			{"bytes_per_sec", r.bytes_per_sec},
+			{"errors_per_sec", r.errors_per_sec},
+		};
+	}
+	line["interval_ns"] = interval.count();
+	line["rates"] = std::move(per_op);
+	return line;
+}
+
+Json features_json(const ModuleFeatures& features)
+{
+	return Json{
+		{"abi_version", features.abi_version},
+		{"tool_abi_version", k_abi_version},
+		{"features", features.features.names()},
+		{"max_devices", features.max_devices},
+		{"nr_devices", features.nr_devices},
+	};
+}
+
+Json list_json(const std::vector<std::uint32_t>& indices)
+{
+	Json devices = Json::array();
+	for (std::uint32_t index : indices)
+		devices.push_back(Json{{"index", index}, {"device", device_path(index)}});
+	return Json{{"devices", std::move(devices)}};
+}
+
+Json added_json(std::uint32_t index)
+{
+	return Json{{"index", index}, {"device", device_path(index)}};
+}
+
+} // namespace vbsim::cli

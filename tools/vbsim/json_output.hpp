@@ -1,0 +1,55 @@
+// The --json documents vbsim prints. Every key name lives here, and each is
+// part of vbsim's stable interface (documented in vbsim(1) and
+// docs/ioctl.md): keys may be added in later versions, never renamed or
+// removed. Keys keep the order shown.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vbsim/device_types.hpp"
+#include "vbsim/stats.hpp"
+
+namespace vbsim::cli {
+
+using Json = nlohmann::ordered_json;
+
+/// {"capacity_bytes", "logical_block_size", "physical_block_size",
+///  "nr_hw_queues", "queue_depth", "max_partitions", "discard",
+///  "write_zeroes", "write_cache", "read_only", "rotational"}
+[[nodiscard]] Json config_json(const DeviceConfig& config);
+
+/// vbsim info --json:
+/// {"device", "index", "abi_version", "live", "features": [names],
+///  "config": config_json, "block_count", "max_io_bytes", "pages_in_use"}
+[[nodiscard]] Json info_json(const std::string& path, const DeviceInfo& info);
+
+/// vbsim stats --json:
+/// {"device", "since_ns", "in_flight", "pages_in_use", "bytes_in_use",
+///  "ops": {"read"|"write"|"flush"|"discard"|"write_zeroes":
+///          {"requests", "bytes", "errors", "ioctl_requests"}}}
+[[nodiscard]] Json stats_json(const std::string& path, const DeviceStats& stats);
+
+/// One line of vbsim stats --watch --json: stats_json plus
+/// "interval_ns" and "rates": {op: {"requests_per_sec", "bytes_per_sec",
+/// "errors_per_sec"}}.
+[[nodiscard]] Json watch_json(const std::string& path, const DeviceStats& stats,
+			      std::chrono::nanoseconds interval,
+			      const std::array<OpRates, k_op_count>& rates);
+
+/// vbsim features --json:
+/// {"abi_version", "tool_abi_version", "features": [names], "max_devices",
+///  "nr_devices"}
+[[nodiscard]] Json features_json(const ModuleFeatures& features);
+
+/// vbsim list --json: {"devices": [{"index", "device"}]}
+[[nodiscard]] Json list_json(const std::vector<std::uint32_t>& indices);
+
+/// vbsim add --json: {"index", "device"}
+[[nodiscard]] Json added_json(std::uint32_t index);
+
+} // namespace vbsim::cli

@@ -1,0 +1,52 @@
+// Option helpers shared by the subcommands, so that a size, a number or a
+// disk name is spelled and checked the same way everywhere. Malformed
+// values are CLI11 validation errors: "vbsim: --size: invalid size ...",
+// exit status 2.
+#pragma once
+
+#include <CLI/App.hpp>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace vbsim::cli {
+
+namespace detail {
+
+/// Validator that rewrites a size (parse_size) as plain bytes, at most @p max.
+CLI::Validator size_transform(std::uint64_t max);
+/// Validator that rewrites a number (parse_uint) as decimal, in [@p min, @p max].
+CLI::Validator uint_transform(std::string what, std::uint64_t min, std::uint64_t max);
+
+} // namespace detail
+
+/// --name SIZE: a byte count such as 4096, 512K or 4GiB, into @p target.
+template <typename T>
+CLI::Option* add_size_option(CLI::App& app, const std::string& name, T& target,
+			     const std::string& description)
+{
+	return app.add_option(name, target, description)
+		->type_name("SIZE")
+		->transform(detail::size_transform(std::numeric_limits<T>::max()));
+}
+
+/// --name N: a decimal or 0x-hexadecimal number of at least @p min, into
+/// @p target. @p what names it in messages ("count").
+template <typename T>
+CLI::Option* add_uint_option(CLI::App& app, const std::string& name, T& target,
+			     const std::string& description, std::string what,
+			     std::uint64_t min = 0)
+{
+	return app.add_option(name, target, description)
+		->type_name("N")
+		->transform(detail::uint_transform(std::move(what), min, std::numeric_limits<T>::max()));
+}
+
+/// The positional DEV every per-disk command takes: "0", "virtblkiosim0"
+/// or a path (parse_device_name()).
+CLI::Option* add_device_argument(CLI::App& app, std::string& target);
+
+/// --json.
+CLI::Option* add_json_flag(CLI::App& app, bool& target);
+
+} // namespace vbsim::cli
