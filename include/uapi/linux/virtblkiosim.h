@@ -61,6 +61,13 @@
 #define VBS_FEAT_DISCARD	(1ULL << 3) /* REQ_OP_DISCARD frees pages */
 #define VBS_FEAT_WRITE_ZEROES	(1ULL << 4) /* REQ_OP_WRITE_ZEROES */
 #define VBS_FEAT_WRITE_CACHE	(1ULL << 5) /* volatile cache + FUA */
+#define VBS_FEAT_SIM		(1ULL << 6) /* VBS_IOC_GET/SET_SIM: latency,
+					     * bandwidth, IOPS, channels */
+#define VBS_FEAT_FAULTS		(1ULL << 7) /* VBS_IOC_FAULT_ADD/LIST/CLEAR */
+#define VBS_FEAT_POWERCUT	(1ULL << 8) /* writes not durable before a
+					     * flush; VBS_IOC_POWERCUT */
+#define VBS_FEAT_LATENCY_STATS	(1ULL << 9) /* vbs_stats: histograms,
+					     * faults, peak_in_flight */
 
 /* -------------------------------------------------------------------------
  * Device configuration (VBS_CTL_ADD input, VBS_IOC_GET_INFO output)
@@ -193,17 +200,44 @@ struct vbs_op_stats {
 	__u64 ioctl_requests;
 };
 
+/*
+ * Latency histogram buckets (struct vbs_stats.lat_hist): bucket 0 counts
+ * requests that took less than 1 microsecond; bucket b, 1 <= b <= 30,
+ * those that took from 2^(b-1) up to (not including) 2^b microseconds
+ * (bucket 1: [1, 2) us, bucket 11: [1.02, 2.05) ms, bucket 24: [8.4, 16.8)
+ * s); bucket 31 all that took 2^30 us (about 18 minutes) or longer.
+ */
+#define VBS_LAT_BUCKETS		32
+
 /**
  * struct vbs_stats - what VBS_IOC_GET_STATS reports
  * @size: in: bytes the caller can take; out: bytes the kernel filled.
  * @reserved0: zero.
  * @ops: counters per operation, indexed by VBS_OP_*.
  * @in_flight: requests started and not yet completed (not reset).
- * @pages_in_use: pages of memory that hold data (not reset).
+ * @pages_in_use: pages of memory that hold data, volatile write cache
+ *	included (not reset).
  * @bytes_in_use: @pages_in_use times the page size.
  * @since_ns: CLOCK_MONOTONIC time of the last reset (or of the disk's
  *	creation).
  * @reserved: zero.
+ * @faults: per operation (VBS_OP_*), requests on which a fault rule fired.
+ * @lat_sum_ns: per operation, the sum of the latencies counted in
+ *	@lat_hist, in nanoseconds (divide by the histogram's total for the
+ *	mean).
+ * @peak_in_flight: most requests in flight at once since the last reset
+ *	(a reset starts it from the number in flight at that moment).
+ * @cache_pages: of @pages_in_use, pages that hold writes not yet durable
+ *	(in the volatile write cache; lost on VBS_IOC_POWERCUT). Not reset.
+ * @reserved2: zero.
+ * @lat_hist: per operation, a latency histogram (see VBS_LAT_BUCKETS),
+ *	measured from the moment the driver starts the request until it
+ *	completes it.
+ *
+ * @faults, @lat_sum_ns, @lat_hist and @peak_in_flight count only while
+ * the simulation engine is active (any VBS_IOC_SET_SIM value or fault rule
+ * set): with everything at its default the request path does not read the
+ * clock.
  */
 struct vbs_stats {
 	__u32 size;
@@ -214,9 +248,268 @@ struct vbs_stats {
 	__u64 bytes_in_use;
 	__u64 since_ns;
 	__u64 reserved[4];
+	__u64 faults[VBS_OP_NR];
+	__u64 lat_sum_ns[VBS_OP_NR];
+	__u64 peak_in_flight;
+	__u64 cache_pages;
+	__u64 reserved2[6];
+	__u64 lat_hist[VBS_OP_NR][VBS_LAT_BUCKETS];
 };
 
-#define VBS_STATS_SIZE_VER0		328
+#define VBS_STATS_SIZE_VER0		2568
+
+/* -------------------------------------------------------------------------
+ * The simulation engine (VBS_IOC_GET_SIM / VBS_IOC_SET_SIM)
+ */
+
+/*
+ * Latency classes: index of struct vbs_sim_params.lat[]. Write-zeroes
+ * requests belong to the discard class. Passthrough reads and writes
+ * (VBS_IOC_READ / VBS_IOC_WRITE) belong to the read and write classes.
+ * VBS_SIM_READ and VBS_SIM_WRITE also index @bw_bps and @iops.
+ */
+#define VBS_SIM_READ		0
+#define VBS_SIM_WRITE		1
+#define VBS_SIM_FLUSH		2
+#define VBS_SIM_DISCARD		3
+#define VBS_SIM_NR_CLASSES	4
+
+/* struct vbs_sim_latency.jitter: how the random part of a latency is drawn */
+#define VBS_JITTER_NONE		0 /* no random part; @jitter_ns must be 0 */
+#define VBS_JITTER_UNIFORM	1 /* uniform in [0, @jitter_ns] */
+#define VBS_JITTER_EXP		2 /* exponential with mean @jitter_ns */
+
+/* Largest time any one latency field accepts: 60 s, in nanoseconds. */
+#define VBS_SIM_MAX_NS		60000000000ULL
+/* Most parallel units (struct vbs_sim_params.channels). */
+#define VBS_SIM_MAX_CHANNELS	4096
+/* Range of struct vbs_sim_params.timeout_ms (0 means the default, 30 s). */
+#define VBS_SIM_MAX_TIMEOUT_MS	3600000
+
+/**
+ * struct vbs_sim_latency - the service time of one class of operation
+ * @base_ns: fixed part, nanoseconds, 0..VBS_SIM_MAX_NS.
+ * @jitter_ns: scale of the random part, nanoseconds, 0..VBS_SIM_MAX_NS:
+ *	the upper bound (uniform) or the mean (exponential).
+ * @jitter: VBS_JITTER_* (other values: -EINVAL).
+ * @slow_ppm: probability that a request is a "slow I/O", in parts per
+ *	million, 0..1000000.
+ * @slow_ns: extra time of a slow I/O, nanoseconds, 0..VBS_SIM_MAX_NS.
+ *
+ * A request's latency is @base_ns + jitter + (@slow_ns if it is slow).
+ * The mean is @base_ns + (@jitter_ns / 2 for uniform, @jitter_ns for
+ * exponential) + @slow_ns * @slow_ppm / 10^6.
+ */
+struct vbs_sim_latency {
+	__u64 base_ns;
+	__u64 jitter_ns;
+	__u32 jitter;
+	__u32 slow_ppm;
+	__u64 slow_ns;
+};
+
+/**
+ * struct vbs_sim_params - the simulation settings of one disk
+ * @size: sizeof(struct vbs_sim_params) as the caller knows it.
+ * @flags: none defined yet: 0 on input (else -EINVAL), 0 on output.
+ * @seed: seed of the disk's random generator, any value. Every random
+ *	choice of the disk (jitter, slow I/O, fault probability, the subset a
+ *	power cut keeps) comes from it. VBS_IOC_SET_SIM restarts the sequence
+ *	from @seed, so the same seed and the same single-threaded workload
+ *	give the same latencies and faults. Default 0.
+ * @lat: service latency per class, indexed by VBS_SIM_* (0: none).
+ * @bw_bps: bandwidth limit in bytes per second, [VBS_SIM_READ] for reads
+ *	and [VBS_SIM_WRITE] for writes; 0 = unlimited. A request of B bytes
+ *	takes B * 10^9 / @bw_bps ns of transfer on top of its latency, and
+ *	the transfers of one direction never overlap, so the throughput of
+ *	that direction stays at or below the limit.
+ * @iops: limit on requests per second, [VBS_SIM_READ] and [VBS_SIM_WRITE]
+ *	as for @bw_bps; 0 = unlimited. Completions of one direction are at
+ *	least 10^9 / @iops ns apart.
+ * @channels: parallel units, 0..VBS_SIM_MAX_CHANNELS; 0 = unlimited. A
+ *	request occupies one unit from its start until it completes and
+ *	waits for the unit that frees first, so latency grows with queue
+ *	depth once more than @channels requests are in flight.
+ * @timeout_ms: the request timeout: a request not completed after this
+ *	long is ended with an error (ETIMEDOUT to the submitter) by the block
+ *	layer's timeout handler. 1..VBS_SIM_MAX_TIMEOUT_MS, 0 = the default
+ *	of 30000. Applies to requests started after the change.
+ * @reserved: must be zero.
+ *
+ * Bandwidth and IOPS limits apply to reads and writes only; flushes and
+ * discards have a latency and occupy a unit. All fields zero (the default)
+ * turns the engine off: requests complete inline, as fast as possible.
+ */
+struct vbs_sim_params {
+	__u32 size;
+	__u32 flags;
+	__u64 seed;
+	struct vbs_sim_latency lat[VBS_SIM_NR_CLASSES];
+	__u64 bw_bps[2];
+	__u32 iops[2];
+	__u32 channels;
+	__u32 timeout_ms;
+	__u64 reserved[8];
+};
+
+#define VBS_SIM_PARAMS_SIZE_VER0	240
+
+/* -------------------------------------------------------------------------
+ * Fault rules (VBS_IOC_FAULT_ADD / _LIST / _CLEAR)
+ */
+
+/* struct vbs_fault_rule.op_mask: bit (1 << VBS_OP_*) selects an operation */
+#define VBS_OP_MASK(op)		(1U << (op))
+#define VBS_OP_MASK_ALL		(VBS_OP_MASK(VBS_OP_READ) | \
+				 VBS_OP_MASK(VBS_OP_WRITE) | \
+				 VBS_OP_MASK(VBS_OP_FLUSH) | \
+				 VBS_OP_MASK(VBS_OP_DISCARD) | \
+				 VBS_OP_MASK(VBS_OP_WRITE_ZEROES))
+
+/* struct vbs_fault_rule.effect: what happens to a request the rule hits */
+#define VBS_FAULT_IOERR		1 /* completes with EIO (BLK_STS_IOERR) */
+#define VBS_FAULT_MEDIUM	2 /* completes with a medium error (ENODATA) */
+#define VBS_FAULT_TIMEOUT	3 /* never completed: the request timeout
+				   * (timeout_ms) ends it with ETIMEDOUT */
+#define VBS_FAULT_CORRUPT	4 /* read: completes OK, but one byte of each
+				   * logical block inside the rule's range is
+				   * inverted in the data returned; the
+				   * stored data is untouched. Reads only. */
+#define VBS_FAULT_LOST_WRITE	5 /* completes OK and changes nothing: a
+				   * write not stored, a discard not done, a
+				   * flush that persists nothing. Not for
+				   * reads. */
+
+/* struct vbs_fault_rule.trigger: which matching requests the rule hits */
+#define VBS_TRIGGER_ALWAYS	0 /* every one */
+#define VBS_TRIGGER_ONCE	1 /* the first one only (= @remaining 1) */
+#define VBS_TRIGGER_EVERY_N	2 /* the @every_n-th, 2*@every_n-th, ... */
+#define VBS_TRIGGER_PROB	3 /* each with probability @ppm / 10^6 */
+
+/* Most rules one disk holds (VBS_IOC_FAULT_ADD fails with -ENOSPC). */
+#define VBS_FAULT_MAX_RULES	1024
+
+/**
+ * struct vbs_fault_rule - one fault rule (VBS_IOC_FAULT_ADD, _LIST)
+ * @size: sizeof(struct vbs_fault_rule) as the caller knows it (in a
+ *	VBS_IOC_FAULT_LIST array: bytes of the entry the kernel filled).
+ * @id: out: the rule's id, >= 1, unique on the disk. Ignored on input.
+ * @op_mask: VBS_OP_MASK() bits of the operations the rule applies to; at
+ *	least one, no unknown bit. VBS_FAULT_CORRUPT takes only reads,
+ *	VBS_FAULT_LOST_WRITE anything but reads.
+ * @effect: VBS_FAULT_*.
+ * @lba: first logical block of the range (unit: the disk's logical block
+ *	size).
+ * @count: logical blocks in the range, 0 = up to the end of the disk. The
+ *	range must lie inside the disk. A request matches when its operation
+ *	is in @op_mask and it touches at least one block of the range; a
+ *	flush, which has no blocks, matches on its operation alone.
+ * @trigger: VBS_TRIGGER_*.
+ * @every_n: VBS_TRIGGER_EVERY_N: N, 1..2^32-1; else must be 0.
+ * @ppm: VBS_TRIGGER_PROB: probability in parts per million, 1..1000000;
+ *	else must be 0.
+ * @remaining: in: how many times the rule fires before it is spent, 0 =
+ *	without limit (VBS_TRIGGER_ONCE: 0 or 1). Out: fires left (0 for a
+ *	rule without limit). A spent rule stays listed until cleared.
+ * @matched: out: matching requests the rule has seen. Ignored on input.
+ * @fired: out: times the rule fired. Ignored on input.
+ * @reserved: must be zero.
+ *
+ * Rules are tried in the order they were added; the first one that fires
+ * decides what happens to the request and the rules after it do not see
+ * it. Failed requests still take their simulated service time.
+ */
+struct vbs_fault_rule {
+	__u32 size;
+	__u32 id;
+	__u32 op_mask;
+	__u32 effect;
+	__u64 lba;
+	__u64 count;
+	__u32 trigger;
+	__u32 every_n;
+	__u32 ppm;
+	__u32 remaining;
+	__u64 matched;
+	__u64 fired;
+	__u64 reserved[4];
+};
+
+#define VBS_FAULT_RULE_SIZE_VER0	96
+
+/**
+ * struct vbs_fault_list - VBS_IOC_FAULT_LIST argument
+ * @size: sizeof(struct vbs_fault_list) as the caller knows it.
+ * @capacity: in: entries @rules can hold (at most VBS_FAULT_MAX_RULES).
+ * @count: out: rules the disk has; only min(@count, @capacity) entries are
+ *	written, in the order the rules are tried.
+ * @rule_size: in: bytes of one entry of @rules as the caller knows it, at
+ *	least VBS_FAULT_RULE_SIZE_VER0, at most 4096. The kernel fills each
+ *	entry's first min(@rule_size, its own size) bytes (stating that in
+ *	the entry's @size) and zeroes the rest.
+ * @rules: user address of an array of @capacity entries of @rule_size
+ *	bytes (may be 0 when @capacity is 0, to ask only for @count).
+ */
+struct vbs_fault_list {
+	__u32 size;
+	__u32 capacity;
+	__u32 count;
+	__u32 rule_size;
+	__u64 rules;
+};
+
+#define VBS_FAULT_LIST_SIZE_VER0	24
+
+/* VBS_IOC_FAULT_CLEAR argument that removes every rule of the disk */
+#define VBS_FAULT_ID_ALL	0
+
+/* -------------------------------------------------------------------------
+ * Power cut (VBS_IOC_POWERCUT)
+ */
+
+/* struct vbs_powercut.flags */
+#define VBS_POWERCUT_KEEP_RANDOM (1U << 0) /* keep a random subset of the
+					    * pages not yet durable */
+#define VBS_POWERCUT_SEED	(1U << 1) /* draw that subset from @seed, not
+					   * from the disk's generator */
+#define VBS_POWERCUT_ALL_FLAGS	(VBS_POWERCUT_KEEP_RANDOM | VBS_POWERCUT_SEED)
+
+/**
+ * struct vbs_powercut - VBS_IOC_POWERCUT argument
+ * @size: sizeof(struct vbs_powercut) as the caller knows it.
+ * @flags: VBS_POWERCUT_* bits.
+ * @keep_ppm: with VBS_POWERCUT_KEEP_RANDOM: probability, in parts per
+ *	million (0..1000000), that each page of the write cache is kept
+ *	(made durable) instead of dropped; 0 means 500000. Must be 0 without
+ *	that flag.
+ * @reserved0: must be zero.
+ * @seed: with VBS_POWERCUT_SEED, the seed the subset is drawn from (the
+ *	same seed and the same cache contents keep the same pages); must be 0
+ *	without that flag.
+ * @pages_dropped: out: cache pages dropped: the writes they held are lost
+ *	and the blocks read as they were at the last flush.
+ * @pages_kept: out: cache pages kept.
+ * @reserved: must be zero.
+ *
+ * A power cut loses what a real disk would lose: writes completed since
+ * the last flush that were not FUA, and nothing else. On a disk without
+ * VBS_CFG_WRITE_CACHE every completed write is durable and a power cut
+ * changes nothing. The disk keeps working afterwards, like a machine
+ * powered up again. I/O running during the power cut lands on either side
+ * of it.
+ */
+struct vbs_powercut {
+	__u32 size;
+	__u32 flags;
+	__u32 keep_ppm;
+	__u32 reserved0;
+	__u64 seed;
+	__u64 pages_dropped;
+	__u64 pages_kept;
+	__u64 reserved[4];
+};
+
+#define VBS_POWERCUT_SIZE_VER0		72
 
 /* Fill a struct vbs_info (anyone). */
 #define VBS_IOC_GET_INFO	_IOWR(VBS_IOC_MAGIC, 0x00, struct vbs_info)
@@ -228,6 +521,29 @@ struct vbs_stats {
 #define VBS_IOC_GET_STATS	_IOWR(VBS_IOC_MAGIC, 0x03, struct vbs_stats)
 /* Zero the counters of struct vbs_stats (CAP_SYS_ADMIN); no argument. */
 #define VBS_IOC_RESET_STATS	_IO(VBS_IOC_MAGIC, 0x04)
+/* Fill a struct vbs_sim_params with the disk's settings (anyone). */
+#define VBS_IOC_GET_SIM		_IOWR(VBS_IOC_MAGIC, 0x05, struct vbs_sim_params)
+/*
+ * Replace the disk's simulation settings (CAP_SYS_ADMIN); -EINVAL, with
+ * nothing changed, if any value is out of range. Requests already in
+ * flight keep the service time they were given.
+ */
+#define VBS_IOC_SET_SIM		_IOW(VBS_IOC_MAGIC, 0x06, struct vbs_sim_params)
+/*
+ * Add a fault rule at the end of the disk's list (CAP_SYS_ADMIN). On
+ * success the rule is written back with its @id. -ENOSPC when the disk has
+ * VBS_FAULT_MAX_RULES rules.
+ */
+#define VBS_IOC_FAULT_ADD	_IOWR(VBS_IOC_MAGIC, 0x07, struct vbs_fault_rule)
+/* List the disk's fault rules with their counters (anyone). */
+#define VBS_IOC_FAULT_LIST	_IOWR(VBS_IOC_MAGIC, 0x08, struct vbs_fault_list)
+/*
+ * Remove the fault rule whose id is the argument, or every rule with
+ * VBS_FAULT_ID_ALL (CAP_SYS_ADMIN). -ENOENT if there is no such rule.
+ */
+#define VBS_IOC_FAULT_CLEAR	_IOW(VBS_IOC_MAGIC, 0x09, __u32)
+/* Simulate a power cut (CAP_SYS_ADMIN); see struct vbs_powercut. */
+#define VBS_IOC_POWERCUT	_IOWR(VBS_IOC_MAGIC, 0x0a, struct vbs_powercut)
 
 /* -------------------------------------------------------------------------
  * Commands on /dev/virtblkiosim-control
