@@ -54,7 +54,7 @@ int run_selected(std::vector<std::unique_ptr<Command>>& commands, Context& ctx)
 			if (command->selected())
 				return command->run(ctx);
 		}
-		report(ctx, "no subcommand chosen");
+		report(ctx, "a subcommand is required (see vbsim --help)");
 		return k_exit_usage;
 	} catch (const UsageError& e) {
 		report(ctx, e.what());
@@ -76,7 +76,9 @@ int run(std::span<const std::string> args, Context& ctx)
 {
 	CLI::App app("Drive virtblkiosim, the simulated Linux block device.", "vbsim");
 	app.set_version_flag("--version", version_text());
-	app.require_subcommand(1);
+	// At most one subcommand; none is reported by run_selected(), so that
+	// an unknown word is reported as such, not as a missing subcommand.
+	app.require_subcommand(0, 1);
 	app.footer("Run 'vbsim COMMAND --help' for the options of a command; see vbsim(1).");
 	std::vector<std::unique_ptr<Command>> commands = make_commands(app);
 
