@@ -21,14 +21,8 @@ VBS_ABI_OFFSETS(VBS_CHECK_OFFSET)
 _Static_assert(_Alignof(struct vbs_info) == _Alignof(__u64), "alignof(struct vbs_info)");
 
 /* Every ioctl encodes the size of its argument structure. */
-_Static_assert(_IOC_SIZE(VBS_IOC_GET_INFO) == VBS_INFO_SIZE_VER0, "VBS_IOC_GET_INFO size");
-_Static_assert(_IOC_SIZE(VBS_IOC_READ) == VBS_BLOCK_IO_SIZE_VER0, "VBS_IOC_READ size");
-_Static_assert(_IOC_SIZE(VBS_IOC_WRITE) == VBS_BLOCK_IO_SIZE_VER0, "VBS_IOC_WRITE size");
-_Static_assert(_IOC_SIZE(VBS_IOC_GET_STATS) == VBS_STATS_SIZE_VER0, "VBS_IOC_GET_STATS size");
-_Static_assert(_IOC_SIZE(VBS_CTL_GET_FEATURES) == VBS_FEATURES_SIZE_VER0, "VBS_CTL_GET_FEATURES size");
-_Static_assert(_IOC_SIZE(VBS_CTL_ADD) == VBS_CTL_ADD_SIZE_VER0, "VBS_CTL_ADD size");
-_Static_assert(_IOC_SIZE(VBS_CTL_LIST) == VBS_CTL_LIST_SIZE_VER0, "VBS_CTL_LIST size");
-_Static_assert(_IOC_SIZE(VBS_CTL_REMOVE) == sizeof(__u32), "VBS_CTL_REMOVE size");
+#define VBS_CHECK_IOCTL(cmd, size) _Static_assert(_IOC_SIZE(cmd) == (size), #cmd " size");
+VBS_ABI_IOCTLS(VBS_CHECK_IOCTL)
 
 #define VBS_FACT_SIZE(type, size) {"sizeof(" #type ")", sizeof(struct type)},
 #define VBS_FACT_OFFSET(type, field, offset) {#type "." #field, offsetof(struct type, field)},

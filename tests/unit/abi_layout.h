@@ -20,7 +20,12 @@
 	X(vbs_stats, VBS_STATS_SIZE_VER0)                  \
 	X(vbs_features, VBS_FEATURES_SIZE_VER0)            \
 	X(vbs_ctl_add, VBS_CTL_ADD_SIZE_VER0)              \
-	X(vbs_ctl_list, VBS_CTL_LIST_SIZE_VER0)
+	X(vbs_ctl_list, VBS_CTL_LIST_SIZE_VER0)            \
+	X(vbs_sim_latency, 32)                             \
+	X(vbs_sim_params, VBS_SIM_PARAMS_SIZE_VER0)        \
+	X(vbs_fault_rule, VBS_FAULT_RULE_SIZE_VER0)        \
+	X(vbs_fault_list, VBS_FAULT_LIST_SIZE_VER0)        \
+	X(vbs_powercut, VBS_POWERCUT_SIZE_VER0)
 
 /* X(struct name, field, offset) */
 #define VBS_ABI_OFFSETS(X)                                 \
@@ -62,6 +67,12 @@
 	X(vbs_stats, bytes_in_use, 280)                    \
 	X(vbs_stats, since_ns, 288)                        \
 	X(vbs_stats, reserved, 296)                        \
+	X(vbs_stats, faults, 328)                          \
+	X(vbs_stats, lat_sum_ns, 392)                      \
+	X(vbs_stats, peak_in_flight, 456)                  \
+	X(vbs_stats, cache_pages, 464)                     \
+	X(vbs_stats, reserved2, 472)                       \
+	X(vbs_stats, lat_hist, 520)                        \
 	X(vbs_features, size, 0)                           \
 	X(vbs_features, abi_version, 4)                    \
 	X(vbs_features, features, 8)                       \
@@ -75,7 +86,67 @@
 	X(vbs_ctl_list, capacity, 4)                       \
 	X(vbs_ctl_list, count, 8)                          \
 	X(vbs_ctl_list, reserved0, 12)                     \
-	X(vbs_ctl_list, indices, 16)
+	X(vbs_ctl_list, indices, 16)                       \
+	X(vbs_sim_latency, base_ns, 0)                     \
+	X(vbs_sim_latency, jitter_ns, 8)                   \
+	X(vbs_sim_latency, jitter, 16)                     \
+	X(vbs_sim_latency, slow_ppm, 20)                   \
+	X(vbs_sim_latency, slow_ns, 24)                    \
+	X(vbs_sim_params, size, 0)                         \
+	X(vbs_sim_params, flags, 4)                        \
+	X(vbs_sim_params, seed, 8)                         \
+	X(vbs_sim_params, lat, 16)                         \
+	X(vbs_sim_params, bw_bps, 144)                     \
+	X(vbs_sim_params, iops, 160)                       \
+	X(vbs_sim_params, channels, 168)                   \
+	X(vbs_sim_params, timeout_ms, 172)                 \
+	X(vbs_sim_params, reserved, 176)                   \
+	X(vbs_fault_rule, size, 0)                         \
+	X(vbs_fault_rule, id, 4)                           \
+	X(vbs_fault_rule, op_mask, 8)                      \
+	X(vbs_fault_rule, effect, 12)                      \
+	X(vbs_fault_rule, lba, 16)                         \
+	X(vbs_fault_rule, count, 24)                       \
+	X(vbs_fault_rule, trigger, 32)                     \
+	X(vbs_fault_rule, every_n, 36)                     \
+	X(vbs_fault_rule, ppm, 40)                         \
+	X(vbs_fault_rule, remaining, 44)                   \
+	X(vbs_fault_rule, matched, 48)                     \
+	X(vbs_fault_rule, fired, 56)                       \
+	X(vbs_fault_rule, state, 64)                       \
+	X(vbs_fault_rule, reserved0, 68)                   \
+	X(vbs_fault_rule, reserved, 72)                    \
+	X(vbs_fault_list, size, 0)                         \
+	X(vbs_fault_list, capacity, 4)                     \
+	X(vbs_fault_list, count, 8)                        \
+	X(vbs_fault_list, rule_size, 12)                   \
+	X(vbs_fault_list, rules, 16)                       \
+	X(vbs_powercut, size, 0)                           \
+	X(vbs_powercut, flags, 4)                          \
+	X(vbs_powercut, keep_ppm, 8)                       \
+	X(vbs_powercut, reserved0, 12)                     \
+	X(vbs_powercut, seed, 16)                          \
+	X(vbs_powercut, pages_dropped, 24)                 \
+	X(vbs_powercut, pages_kept, 32)                    \
+	X(vbs_powercut, reserved, 40)
+
+/* X(ioctl command, size of its argument) */
+#define VBS_ABI_IOCTLS(X)                                  \
+	X(VBS_IOC_GET_INFO, VBS_INFO_SIZE_VER0)            \
+	X(VBS_IOC_READ, VBS_BLOCK_IO_SIZE_VER0)            \
+	X(VBS_IOC_WRITE, VBS_BLOCK_IO_SIZE_VER0)           \
+	X(VBS_IOC_GET_STATS, VBS_STATS_SIZE_VER0)          \
+	X(VBS_IOC_RESET_STATS, 0)                          \
+	X(VBS_IOC_GET_SIM, VBS_SIM_PARAMS_SIZE_VER0)       \
+	X(VBS_IOC_SET_SIM, VBS_SIM_PARAMS_SIZE_VER0)       \
+	X(VBS_IOC_FAULT_ADD, VBS_FAULT_RULE_SIZE_VER0)     \
+	X(VBS_IOC_FAULT_LIST, VBS_FAULT_LIST_SIZE_VER0)    \
+	X(VBS_IOC_FAULT_CLEAR, 4)                          \
+	X(VBS_IOC_POWERCUT, VBS_POWERCUT_SIZE_VER0)        \
+	X(VBS_CTL_GET_FEATURES, VBS_FEATURES_SIZE_VER0)    \
+	X(VBS_CTL_ADD, VBS_CTL_ADD_SIZE_VER0)              \
+	X(VBS_CTL_REMOVE, 4)                               \
+	X(VBS_CTL_LIST, VBS_CTL_LIST_SIZE_VER0)
 
 /* One number the C compiler computed, for abi_test.cpp to compare. */
 struct vbs_abi_fact {

@@ -20,14 +20,8 @@
 VBS_ABI_SIZES(VBS_CHECK_SIZE)
 VBS_ABI_OFFSETS(VBS_CHECK_OFFSET)
 
-static_assert(_IOC_SIZE(VBS_IOC_GET_INFO) == VBS_INFO_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_IOC_READ) == VBS_BLOCK_IO_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_IOC_WRITE) == VBS_BLOCK_IO_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_IOC_GET_STATS) == VBS_STATS_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_CTL_GET_FEATURES) == VBS_FEATURES_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_CTL_ADD) == VBS_CTL_ADD_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_CTL_LIST) == VBS_CTL_LIST_SIZE_VER0);
-static_assert(_IOC_SIZE(VBS_CTL_REMOVE) == sizeof(__u32));
+#define VBS_CHECK_IOCTL(cmd, size) static_assert(_IOC_SIZE(cmd) == (size), #cmd " size");
+VBS_ABI_IOCTLS(VBS_CHECK_IOCTL)
 
 namespace {
 
@@ -49,10 +43,9 @@ TEST(Abi, c11_and_cxx20_compilers_lay_out_every_structure_the_same)
 
 TEST(Abi, every_ioctl_uses_the_magic_and_a_distinct_number)
 {
-	const std::vector<unsigned long> commands = {
-		VBS_IOC_GET_INFO, VBS_IOC_READ,	 VBS_IOC_WRITE,	 VBS_IOC_GET_STATS, VBS_IOC_RESET_STATS,
-		VBS_CTL_GET_FEATURES, VBS_CTL_ADD, VBS_CTL_REMOVE, VBS_CTL_LIST,
-	};
+#define VBS_COMMAND(cmd, size) cmd,
+	const std::vector<unsigned long> commands = {VBS_ABI_IOCTLS(VBS_COMMAND)};
+#undef VBS_COMMAND
 	std::set<unsigned long> numbers;
 	for (unsigned long cmd : commands) {
 		EXPECT_EQ(_IOC_TYPE(cmd), VBS_IOC_MAGIC);
@@ -69,6 +62,13 @@ TEST(Abi, ioctl_directions_match_who_copies_what)
 	EXPECT_EQ(_IOC_DIR(VBS_CTL_GET_FEATURES), _IOC_READ | _IOC_WRITE);
 	EXPECT_EQ(_IOC_DIR(VBS_CTL_ADD), _IOC_READ | _IOC_WRITE);
 	EXPECT_EQ(_IOC_DIR(VBS_CTL_LIST), _IOC_READ | _IOC_WRITE);
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_GET_SIM), _IOC_READ | _IOC_WRITE);
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_FAULT_ADD), _IOC_READ | _IOC_WRITE);
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_FAULT_LIST), _IOC_READ | _IOC_WRITE);
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_POWERCUT), _IOC_READ | _IOC_WRITE);
+	// Settings handed in and nothing handed back: _IOW.
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_SET_SIM), _IOC_WRITE);
+	EXPECT_EQ(_IOC_DIR(VBS_IOC_FAULT_CLEAR), _IOC_WRITE);
 	// The block I/O descriptors and the index are only read by the kernel.
 	EXPECT_EQ(_IOC_DIR(VBS_IOC_READ), _IOC_WRITE);
 	EXPECT_EQ(_IOC_DIR(VBS_IOC_WRITE), _IOC_WRITE);
@@ -82,6 +82,8 @@ TEST(Abi, flag_masks_cover_exactly_the_defined_bits)
 					     VBS_CFG_READ_ONLY | VBS_CFG_ROTATIONAL);
 	EXPECT_EQ(VBS_CFG_ALL_FLAGS, 0x1fU);
 	EXPECT_EQ(VBS_IO_ALL_FLAGS, VBS_IO_FUA);
+	EXPECT_EQ(VBS_POWERCUT_ALL_FLAGS, VBS_POWERCUT_KEEP_RANDOM | VBS_POWERCUT_SEED);
+	EXPECT_EQ(VBS_OP_MASK_ALL, 0x1fU);
 	EXPECT_EQ(VBS_INDEX_ANY, 0xffffffffU);
 }
 

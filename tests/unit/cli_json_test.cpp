@@ -26,7 +26,10 @@ const Keys k_config_keys = {"capacity_bytes", "logical_block_size", "physical_bl
 			    "queue_depth",    "max_partitions",	    "discard",		   "write_zeroes",
 			    "write_cache",    "read_only",	    "rotational"};
 const Keys k_op_names = {"read", "write", "flush", "discard", "write_zeroes"};
-const Keys k_stats_keys = {"device", "since_ns", "in_flight", "pages_in_use", "bytes_in_use", "ops"};
+const Keys k_stats_keys = {"device",	"since_ns",    "in_flight",    "peak_in_flight",
+			   "pages_in_use", "cache_pages", "bytes_in_use", "ops"};
+const Keys k_op_stats_keys = {"requests",	"bytes",	   "errors",	       "ioctl_requests",
+			      "faults",		"latency_sum_ns", "mean_latency_ns", "latency_histogram"};
 
 TEST(CliJson, info_has_the_documented_keys_and_values)
 {
@@ -60,8 +63,15 @@ TEST(CliJson, stats_has_every_op_with_the_same_counters)
 	const Json j = Json::parse(cli.out);
 	EXPECT_EQ(keys(j), k_stats_keys);
 	EXPECT_EQ(keys(j["ops"]), k_op_names);
-	for (const auto& op : j["ops"])
-		EXPECT_EQ(keys(op), (Keys{"requests", "bytes", "errors", "ioctl_requests"}));
+	for (const auto& op : j["ops"]) {
+		EXPECT_EQ(keys(op), k_op_stats_keys);
+		EXPECT_EQ(op["latency_histogram"].size(), 32U);
+	}
+	// The fake has no simulation engine: no latency samples.
+	EXPECT_TRUE(j["ops"]["write"]["mean_latency_ns"].is_null());
+	EXPECT_EQ(j["ops"]["write"]["latency_sum_ns"], 0);
+	EXPECT_EQ(j["peak_in_flight"], 0);
+	EXPECT_EQ(j["cache_pages"], 0);
 	EXPECT_EQ(j["ops"]["write"]["requests"], 1);
 	EXPECT_EQ(j["ops"]["write"]["bytes"], 8192);
 	EXPECT_EQ(j["ops"]["write"]["ioctl_requests"], 1);

@@ -74,14 +74,14 @@ TEST(CliOutput, stats_shows_a_table_of_counters)
 	ASSERT_EQ(cli.run({"stats", "0"}), 0) << cli.err;
 	EXPECT_EQ(cli.out,
 		  "/dev/virtblkiosim0\n"
-		  "op                requests         bytes    errors   via ioctl\n"
-		  "read                     1         4 KiB         0           1\n"
-		  "write                    1         8 KiB         0           1\n"
-		  "flush                    0           0 B         0           0\n"
-		  "discard                  0           0 B         0           0\n"
-		  "write_zeroes             0           0 B         0           0\n"
-		  "in flight: 0\n"
-		  "memory in use: 2 pages (8 KiB)\n");
+		  "op                requests       bytes   errors   faults  via ioctl  mean latency\n"
+		  "read                     1       4 KiB        0        0          1             -\n"
+		  "write                    1       8 KiB        0        0          1             -\n"
+		  "flush                    0         0 B        0        0          0             -\n"
+		  "discard                  0         0 B        0        0          0             -\n"
+		  "write_zeroes             0         0 B        0        0          0             -\n"
+		  "in flight: 0 (peak 0)\n"
+		  "memory in use: 2 pages (8 KiB), 0 not yet durable\n");
 }
 
 TEST(CliOutput, stats_reset_zeroes_the_counters_silently)

@@ -8,8 +8,9 @@ namespace {
 
 TEST(FeatureSet, names_known_bits_and_numbers_unknown_ones)
 {
-	EXPECT_EQ(FeatureSet{0x3f}.names(), (std::vector<std::string>{"block_io", "stats", "control", "discard",
-								    "write_zeroes", "write_cache"}));
+	EXPECT_EQ(FeatureSet{0x3ff}.names(),
+		  (std::vector<std::string>{"block_io", "stats", "control", "discard", "write_zeroes", "write_cache",
+					    "sim", "faults", "powercut", "latency_stats"}));
 	EXPECT_EQ(FeatureSet{(1ULL << 63) | 0x2}.names(), (std::vector<std::string>{"stats", "bit63"}));
 	EXPECT_TRUE(FeatureSet{}.names().empty());
 }

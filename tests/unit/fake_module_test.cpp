@@ -53,6 +53,15 @@ TEST(FakeModule, add_refuses_a_bad_configuration_with_einval)
 	EXPECT_TRUE(module.list().empty());
 }
 
+TEST(FakeModule, a_bad_configuration_is_einval_before_the_index_is_looked_at)
+{
+	FakeModule module;
+	module.add({}, 0);
+	DeviceConfig c;
+	c.queue_depth = 5000;
+	EXPECT_TRUE(throws_errno([&] { module.add(c, 0); }, EINVAL, "adding virtblkiosim0: Invalid argument"));
+}
+
 TEST(FakeModule, remove_of_a_missing_disk_is_enodev)
 {
 	FakeModule module;

@@ -47,6 +47,16 @@ TEST(Stats, a_reset_in_between_counts_from_zero)
 	EXPECT_DOUBLE_EQ(rates[0].requests_per_sec, 30.0);
 }
 
+TEST(Stats, mean_latency_divides_the_sum_by_the_histogram_total)
+{
+	OpStats s;
+	EXPECT_EQ(s.mean_latency(), std::nullopt);
+	s.latency_histogram[3] = 2;
+	s.latency_histogram[10] = 2;
+	s.latency_sum = 4000ns;
+	EXPECT_EQ(s.mean_latency(), 1000ns);
+}
+
 TEST(Stats, no_elapsed_time_gives_zero_rates)
 {
 	const auto rates = compute_rates(sample(0, 0, 0), sample(10, 10, 10), 0s);

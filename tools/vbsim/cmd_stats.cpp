@@ -17,6 +17,19 @@ using std::chrono::nanoseconds;
 
 constexpr nanoseconds k_default_interval = std::chrono::seconds(1);
 
+/// A latency for a table column: "850ns", "12.3us", "4.1ms", "1.20s".
+std::string format_latency(nanoseconds d)
+{
+	const double ns = static_cast<double>(d.count());
+	if (ns < 1e3)
+		return fmt::format("{:.0f}ns", ns);
+	if (ns < 1e6)
+		return fmt::format("{:.1f}us", ns / 1e3);
+	if (ns < 1e9)
+		return fmt::format("{:.1f}ms", ns / 1e6);
+	return fmt::format("{:.2f}s", ns / 1e9);
+}
+
 class StatsCommand final : public Command {
 public:
 	explicit StatsCommand(CLI::App& parent)
@@ -68,17 +81,19 @@ public:
 private:
 	static void print_counters(Context& ctx, const std::string& path, const DeviceStats& stats)
 	{
-		constexpr std::string_view row = "{:<14}{:>12}{:>14}{:>10}{:>12}\n";
+		constexpr std::string_view row = "{:<14}{:>12}{:>12}{:>9}{:>9}{:>11}{:>14}\n";
 		fmt::print(ctx.out, "{}\n", path);
-		fmt::print(ctx.out, row, "op", "requests", "bytes", "errors", "via ioctl");
+		fmt::print(ctx.out, row, "op", "requests", "bytes", "errors", "faults", "via ioctl",
+			   "mean latency");
 		for (Op op : k_all_ops) {
 			const OpStats& s = stats.op(op);
-			fmt::print(ctx.out, row, op_name(op), s.requests, format_size(s.bytes), s.errors,
-				   s.ioctl_requests);
+			const auto mean = s.mean_latency();
+			fmt::print(ctx.out, row, op_name(op), s.requests, format_size(s.bytes), s.errors, s.faults,
+				   s.ioctl_requests, mean ? format_latency(*mean) : "-");
 		}
-		fmt::print(ctx.out, "in flight: {}\n", stats.in_flight);
-		fmt::print(ctx.out, "memory in use: {} pages ({})\n", stats.pages_in_use,
-			   format_size(stats.bytes_in_use));
+		fmt::print(ctx.out, "in flight: {} (peak {})\n", stats.in_flight, stats.peak_in_flight);
+		fmt::print(ctx.out, "memory in use: {} pages ({}), {} not yet durable\n", stats.pages_in_use,
+			   format_size(stats.bytes_in_use), stats.cache_pages);
 	}
 
 	static void print_rates(Context& ctx, nanoseconds since_start, const DeviceStats& stats,

@@ -41,11 +41,16 @@ Json stats_json(const std::string& path, const DeviceStats& stats)
 	Json ops = Json::object();
 	for (Op op : k_all_ops) {
 		const OpStats& s = stats.op(op);
+		const auto mean = s.mean_latency();
 		ops[std::string(op_name(op))] = Json{
 			{"requests", s.requests},
 			{"bytes", s.bytes},
 			{"errors", s.errors},
 			{"ioctl_requests", s.ioctl_requests},
+			{"faults", s.faults},
+			{"latency_sum_ns", s.latency_sum.count()},
+			{"mean_latency_ns", mean ? Json(mean->count()) : Json(nullptr)},
+			{"latency_histogram", s.latency_histogram},
 		};
 	}
 	const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(stats.since.time_since_epoch());
@@ -53,7 +58,9 @@ Json stats_json(const std::string& path, const DeviceStats& stats)
 		{"device", path},
 		{"since_ns", since.count()},
 		{"in_flight", stats.in_flight},
+		{"peak_in_flight", stats.peak_in_flight},
 		{"pages_in_use", stats.pages_in_use},
+		{"cache_pages", stats.cache_pages},
 		{"bytes_in_use", stats.bytes_in_use},
 		{"ops", std::move(ops)},
 	};

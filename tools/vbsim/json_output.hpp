@@ -29,9 +29,12 @@ using Json = nlohmann::ordered_json;
 [[nodiscard]] Json info_json(const std::string& path, const DeviceInfo& info);
 
 /// vbsim stats --json:
-/// {"device", "since_ns", "in_flight", "pages_in_use", "bytes_in_use",
+/// {"device", "since_ns", "in_flight", "peak_in_flight", "pages_in_use",
+///  "cache_pages", "bytes_in_use",
 ///  "ops": {"read"|"write"|"flush"|"discard"|"write_zeroes":
-///          {"requests", "bytes", "errors", "ioctl_requests"}}}
+///          {"requests", "bytes", "errors", "ioctl_requests", "faults",
+///           "latency_sum_ns", "mean_latency_ns" (null without samples),
+///           "latency_histogram": [32 counts]}}}
 [[nodiscard]] Json stats_json(const std::string& path, const DeviceStats& stats);
 
 /// One line of vbsim stats --watch --json: stats_json plus

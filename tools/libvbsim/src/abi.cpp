@@ -1,6 +1,8 @@
 #include "abi.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 namespace vbsim::detail {
 
@@ -12,12 +14,17 @@ static_assert(static_cast<std::uint64_t>(Feature::control) == VBS_FEAT_CONTROL);
 static_assert(static_cast<std::uint64_t>(Feature::discard) == VBS_FEAT_DISCARD);
 static_assert(static_cast<std::uint64_t>(Feature::write_zeroes) == VBS_FEAT_WRITE_ZEROES);
 static_assert(static_cast<std::uint64_t>(Feature::write_cache) == VBS_FEAT_WRITE_CACHE);
+static_assert(static_cast<std::uint64_t>(Feature::sim) == VBS_FEAT_SIM);
+static_assert(static_cast<std::uint64_t>(Feature::faults) == VBS_FEAT_FAULTS);
+static_assert(static_cast<std::uint64_t>(Feature::powercut) == VBS_FEAT_POWERCUT);
+static_assert(static_cast<std::uint64_t>(Feature::latency_stats) == VBS_FEAT_LATENCY_STATS);
 static_assert(static_cast<std::size_t>(Op::read) == VBS_OP_READ);
 static_assert(static_cast<std::size_t>(Op::write) == VBS_OP_WRITE);
 static_assert(static_cast<std::size_t>(Op::flush) == VBS_OP_FLUSH);
 static_assert(static_cast<std::size_t>(Op::discard) == VBS_OP_DISCARD);
 static_assert(static_cast<std::size_t>(Op::write_zeroes) == VBS_OP_WRITE_ZEROES);
 static_assert(k_op_count <= VBS_OP_NR);
+static_assert(k_latency_buckets == VBS_LAT_BUCKETS);
 
 namespace {
 
@@ -81,16 +88,21 @@ DeviceStats from_abi(const struct vbs_stats& raw)
 {
 	DeviceStats stats;
 	for (Op op : k_all_ops) {
-		const struct vbs_op_stats& r = raw.ops[static_cast<std::size_t>(op)];
-		stats.op(op) = OpStats{
-			.requests = r.requests,
-			.bytes = r.bytes,
-			.errors = r.errors,
-			.ioctl_requests = r.ioctl_requests,
-		};
+		const auto i = static_cast<std::size_t>(op);
+		const struct vbs_op_stats& r = raw.ops[i];
+		OpStats& s = stats.op(op);
+		s.requests = r.requests;
+		s.bytes = r.bytes;
+		s.errors = r.errors;
+		s.ioctl_requests = r.ioctl_requests;
+		s.faults = raw.faults[i];
+		s.latency_sum = std::chrono::nanoseconds(static_cast<std::int64_t>(raw.lat_sum_ns[i]));
+		std::copy(std::begin(raw.lat_hist[i]), std::end(raw.lat_hist[i]), s.latency_histogram.begin());
 	}
 	stats.in_flight = raw.in_flight;
+	stats.peak_in_flight = raw.peak_in_flight;
 	stats.pages_in_use = raw.pages_in_use;
+	stats.cache_pages = raw.cache_pages;
 	stats.bytes_in_use = raw.bytes_in_use;
 	// since_ns is CLOCK_MONOTONIC, steady_clock's clock on Linux.
 	stats.since = std::chrono::steady_clock::time_point(

@@ -20,6 +20,14 @@ std::string_view feature_name(Feature feature)
 		return "write_zeroes";
 	case Feature::write_cache:
 		return "write_cache";
+	case Feature::sim:
+		return "sim";
+	case Feature::faults:
+		return "faults";
+	case Feature::powercut:
+		return "powercut";
+	case Feature::latency_stats:
+		return "latency_stats";
 	}
 	return "unknown";
 }

@@ -80,14 +80,15 @@ std::uint32_t FakeModule::add(const DeviceConfig& config, std::optional<std::uin
 {
 	const std::string what = detail::add_what(index);
 
+	// The kernel's order: the configuration, then the index.
+	if (!FakeDevice::resolve(config, limits_))
+		throw_error(EINVAL, what);
 	if (index && *index >= limits_.max_devices)
 		throw_error(EINVAL, what);
 	if (index && disks_.contains(*index))
 		throw_error(EEXIST, what);
 	if (disks_.size() >= limits_.max_devices)
 		throw_error(ENOSPC, what);
-	if (!FakeDevice::resolve(config, limits_))
-		throw_error(EINVAL, what);
 
 	std::uint32_t chosen = 0;
 	if (index) {

@@ -19,6 +19,16 @@ std::string_view op_name(Op op)
 	return "unknown";
 }
 
+std::optional<std::chrono::nanoseconds> OpStats::mean_latency() const
+{
+	std::uint64_t counted = 0;
+	for (std::uint64_t n : latency_histogram)
+		counted += n;
+	if (counted == 0)
+		return std::nullopt;
+	return latency_sum / counted;
+}
+
 namespace {
 
 /// Per-second rate of a counter that moved from @p before to @p after. A

@@ -29,16 +29,22 @@ enum class Feature : std::uint64_t {
 	discard = std::uint64_t{1} << 3,      ///< discard frees pages
 	write_zeroes = std::uint64_t{1} << 4, ///< write-zeroes
 	write_cache = std::uint64_t{1} << 5,  ///< volatile cache + FUA
+	sim = std::uint64_t{1} << 6,          ///< latency, bandwidth, IOPS, channels
+	faults = std::uint64_t{1} << 7,       ///< fault rules
+	powercut = std::uint64_t{1} << 8,     ///< power cut drops the write cache
+	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak in flight
 };
 
 /// Every Feature this library knows, in bit order.
-inline constexpr std::array<Feature, 6> k_all_features = {
-	Feature::block_io, Feature::stats,        Feature::control,
-	Feature::discard,  Feature::write_zeroes, Feature::write_cache,
+inline constexpr std::array<Feature, 10> k_all_features = {
+	Feature::block_io,    Feature::stats,	Feature::control, Feature::discard,
+	Feature::write_zeroes, Feature::write_cache, Feature::sim,	  Feature::faults,
+	Feature::powercut,    Feature::latency_stats,
 };
 
 /// The stable name of @p feature: "block_io", "stats", "control",
-/// "discard", "write_zeroes" or "write_cache".
+/// "discard", "write_zeroes", "write_cache", "sim", "faults", "powercut"
+/// or "latency_stats".
 [[nodiscard]] std::string_view feature_name(Feature feature);
 
 /// A set of Feature bits as the kernel reports them. Bits this library

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace vbsim {
@@ -30,12 +31,32 @@ inline constexpr std::array<Op, k_op_count> k_all_ops = {
 /// "write_zeroes".
 [[nodiscard]] std::string_view op_name(Op op);
 
-/// Counters of one operation type since the last reset (struct vbs_op_stats).
+/// Buckets of a latency histogram (VBS_LAT_BUCKETS).
+inline constexpr std::size_t k_latency_buckets = 32;
+
+/// A latency histogram: bucket 0 counts requests that took less than 1 us;
+/// bucket b (1..30) those that took [2^(b-1), 2^b) us; bucket 31 those that
+/// took 2^30 us or longer.
+using LatencyHistogram = std::array<std::uint64_t, k_latency_buckets>;
+
+/// Counters of one operation type since the last reset (struct
+/// vbs_op_stats, and the per-operation slots of struct vbs_stats).
+///
+/// faults, latency_sum and latency_histogram count only while the disk's
+/// simulation engine is active (a simulation setting or a fault rule set).
 struct OpStats {
 	std::uint64_t requests = 0;       ///< requests completed
 	std::uint64_t bytes = 0;          ///< bytes they covered
 	std::uint64_t errors = 0;         ///< of those, completed with an error
 	std::uint64_t ioctl_requests = 0; ///< of requests, made by the block I/O ioctls
+	std::uint64_t faults = 0;         ///< requests on which a fault rule fired
+	/// Sum of the latencies counted in latency_histogram.
+	std::chrono::nanoseconds latency_sum{0};
+	LatencyHistogram latency_histogram{};
+
+	/// latency_sum over the requests in latency_histogram; nullopt
+	/// when the histogram is empty.
+	[[nodiscard]] std::optional<std::chrono::nanoseconds> mean_latency() const;
 
 	friend bool operator==(const OpStats&, const OpStats&) = default;
 };
@@ -44,9 +65,11 @@ struct OpStats {
 struct DeviceStats {
 	/// Counters indexed by Op; use op().
 	std::array<OpStats, k_op_count> ops{};
-	std::uint64_t in_flight = 0;    ///< requests started, not completed
-	std::uint64_t pages_in_use = 0; ///< memory pages holding data
-	std::uint64_t bytes_in_use = 0; ///< pages_in_use times the page size
+	std::uint64_t in_flight = 0;      ///< requests started, not completed
+	std::uint64_t peak_in_flight = 0; ///< most in flight at once since the reset
+	std::uint64_t pages_in_use = 0;   ///< memory pages holding data
+	std::uint64_t cache_pages = 0;    ///< of those, holding writes not yet durable
+	std::uint64_t bytes_in_use = 0;   ///< pages_in_use times the page size
 	/// When the counters were last reset (or the disk created). The
 	/// kernel's CLOCK_MONOTONIC, which is steady_clock's clock on Linux.
 	std::chrono::steady_clock::time_point since{};
