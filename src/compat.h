@@ -18,6 +18,7 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/hrtimer.h>
 #include <linux/version.h>
 
 /**
@@ -197,6 +198,44 @@ static int name(struct block_device *bdev, fmode_t mode,		\
 {									\
 	return fn(bdev, mode & FMODE_WRITE, cmd, arg);			\
 }
+#endif
+
+/*
+ * 6.13, "hrtimers: Introduce hrtimer_setup() to replace hrtimer_init()"
+ * (908a1d775422): one call sets up the timer and its callback. 6.15,
+ * "hrtimers: Delete hrtimer_init()" (9779489a31d7) removed the old pair
+ * of hrtimer_init() and an assignment to ->function. The older branch
+ * stays valid on every kernel before 6.15, with or without a backport of
+ * hrtimer_setup().
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+static inline void vbs_hrtimer_setup(struct hrtimer *timer,
+				     enum hrtimer_restart (*fn)(struct hrtimer *),
+				     clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_setup(timer, fn, clock, mode);
+}
+#else
+static inline void vbs_hrtimer_setup(struct hrtimer *timer,
+				     enum hrtimer_restart (*fn)(struct hrtimer *),
+				     clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+}
+#endif
+
+/*
+ * 7.2, "block: switch numa_node to int in blk_mq_hw_ctx and init_request":
+ * the last argument of blk_mq_ops->init_request became an int (it was
+ * unsigned int). A mismatch in the callback's prototype is a hard error
+ * (incompatible pointer types), so the driver declares that argument with
+ * this type.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
+#define vbs_numa_node_t		int
+#else
+#define vbs_numa_node_t		unsigned int
 #endif
 
 #endif /* VBS_COMPAT_H */

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vbs.h"
@@ -27,7 +28,9 @@
 u64 vbs_features(void)
 {
 	return VBS_FEAT_BLOCK_IO | VBS_FEAT_STATS | VBS_FEAT_CONTROL |
-	       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES | VBS_FEAT_WRITE_CACHE;
+	       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES | VBS_FEAT_WRITE_CACHE |
+	       VBS_FEAT_SIM | VBS_FEAT_FAULTS | VBS_FEAT_POWERCUT |
+	       VBS_FEAT_LATENCY_STATS;
 }
 
 /**
@@ -119,14 +122,221 @@ static int vbs_ioc_get_info(struct vbs_dev *dev, void __user *uarg)
  * @dev: the disk.
  * @uarg: user address of a struct vbs_stats.
  *
- * Return: 0, -EFAULT or -EINVAL.
+ * The structure, with its latency histograms, is too large for the kernel
+ * stack (a few KiB in all, shared by every function on the call chain),
+ * so it is allocated.
+ *
+ * Return: 0, -EFAULT, -EINVAL or -ENOMEM.
  */
 static int vbs_ioc_get_stats(struct vbs_dev *dev, void __user *uarg)
 {
-	struct vbs_stats stats = {};
+	struct vbs_stats *stats;
+	int ret;
 
-	vbs_stats_read(dev, &stats);
-	return vbs_copy_struct_out(uarg, &stats, sizeof(stats));
+	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+	if (!stats)
+		return -ENOMEM;
+	vbs_stats_read(dev, stats);
+	ret = vbs_copy_struct_out(uarg, stats, sizeof(*stats));
+	kfree(stats);
+	return ret;
+}
+
+/**
+ * vbs_ioc_get_sim() - VBS_IOC_GET_SIM
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_sim_params.
+ *
+ * Return: 0, -EFAULT or -EINVAL.
+ */
+static int vbs_ioc_get_sim(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_sim_params p;
+
+	vbs_sim_get(dev, &p);
+	return vbs_copy_struct_out(uarg, &p, sizeof(p));
+}
+
+/**
+ * vbs_ioc_set_sim() - VBS_IOC_SET_SIM
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_sim_params.
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG or -ENOMEM; on error nothing changed.
+ */
+static int vbs_ioc_set_sim(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_sim_params p;
+	int ret;
+
+	ret = vbs_copy_struct_in(&p, sizeof(p), VBS_SIM_PARAMS_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	return vbs_sim_set(dev, &p);
+}
+
+/**
+ * vbs_ioc_fault_add() - VBS_IOC_FAULT_ADD
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_fault_rule; its @id is written back.
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, -ENOSPC or -ENOMEM.
+ */
+static int vbs_ioc_fault_add(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_fault_rule rule;
+	int ret;
+
+	ret = vbs_copy_struct_in(&rule, sizeof(rule), VBS_FAULT_RULE_SIZE_VER0,
+				 uarg);
+	if (ret)
+		return ret;
+	ret = vbs_fault_add(dev, &rule);
+	if (ret)
+		return ret;
+	/*
+	 * The structure was readable a moment ago; if it is not writable the
+	 * rule still exists and VBS_IOC_FAULT_LIST shows it.
+	 */
+	if (put_user(rule.id, (u32 __user *)(uarg +
+		     offsetof(struct vbs_fault_rule, id))))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * vbs_ioc_fault_list() - VBS_IOC_FAULT_LIST
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_fault_list.
+ *
+ * Each entry of the user's array gets the first min(rule_size, ours)
+ * bytes of the rule, with its @size saying how many; the rest of a larger
+ * entry is zeroed, so a newer program never reads stale memory as fields.
+ *
+ * Return: 0, -EFAULT, -EINVAL or -ENOMEM.
+ */
+static int vbs_ioc_fault_list(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_fault_rule *rules = NULL;
+	struct vbs_fault_list list;
+	void __user *entry;
+	size_t len;
+	u32 i, n;
+	int ret;
+
+	ret = vbs_copy_struct_in(&list, sizeof(list), VBS_FAULT_LIST_SIZE_VER0,
+				 uarg);
+	if (ret)
+		return ret;
+	if (list.capacity > VBS_FAULT_MAX_RULES ||
+	    list.rule_size < VBS_FAULT_RULE_SIZE_VER0 ||
+	    list.rule_size > VBS_MAX_STRUCT_SIZE ||
+	    (list.capacity && !list.rules))
+		return -EINVAL;
+	if (list.capacity) {
+		rules = kvcalloc(list.capacity, sizeof(*rules), GFP_KERNEL);
+		if (!rules)
+			return -ENOMEM;
+	}
+	vbs_fault_list(dev, rules, list.capacity, &list.count);
+
+	n = min(list.count, list.capacity);
+	len = min_t(size_t, list.rule_size, sizeof(*rules));
+	for (i = 0; i < n; i++) {
+		entry = u64_to_user_ptr(list.rules) + (size_t)i * list.rule_size;
+		rules[i].size = len;
+		if (copy_to_user(entry, &rules[i], len) ||
+		    clear_user(entry + len, list.rule_size - len)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+	}
+	if (put_user(list.count, (u32 __user *)(uarg +
+		     offsetof(struct vbs_fault_list, count))))
+		ret = -EFAULT;
+out_free:
+	kvfree(rules);
+	return ret;
+}
+
+/**
+ * vbs_ioc_fault_clear() - VBS_IOC_FAULT_CLEAR
+ * @dev: the disk.
+ * @uarg: user address of a __u32 rule id, or VBS_FAULT_ID_ALL.
+ *
+ * Return: 0, -EFAULT or -ENOENT.
+ */
+static int vbs_ioc_fault_clear(struct vbs_dev *dev, void __user *uarg)
+{
+	u32 id;
+
+	if (get_user(id, (u32 __user *)uarg))
+		return -EFAULT;
+	return vbs_fault_clear(dev, id);
+}
+
+/**
+ * vbs_powercut_check() - validate a power cut request from userland
+ * @pc: the request, copied in.
+ *
+ * Return: 0 or -EINVAL.
+ */
+static int vbs_powercut_check(const struct vbs_powercut *pc)
+{
+	bool random = pc->flags & VBS_POWERCUT_KEEP_RANDOM;
+
+	if (pc->flags & ~VBS_POWERCUT_ALL_FLAGS || pc->reserved0 ||
+	    memchr_inv(pc->reserved, 0, sizeof(pc->reserved)))
+		return -EINVAL;
+	if (pc->keep_ppm > 1000000 || (pc->keep_ppm && !random))
+		return -EINVAL;
+	if ((pc->flags & VBS_POWERCUT_SEED) && !random)
+		return -EINVAL;
+	if (pc->seed && !(pc->flags & VBS_POWERCUT_SEED))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * vbs_ioc_powercut() - VBS_IOC_POWERCUT
+ * @dev: the disk.
+ * @uarg: user address of a struct vbs_powercut; the counts are written
+ *	back.
+ *
+ * Without VBS_POWERCUT_SEED the subset a random power cut keeps is drawn
+ * from the disk's own generator (one draw seeds it), so it too replays
+ * with the disk's seed.
+ *
+ * Return: 0, -EFAULT, -EINVAL or -E2BIG.
+ */
+static int vbs_ioc_powercut(struct vbs_dev *dev, void __user *uarg)
+{
+	struct vbs_powercut pc;
+	u32 keep_ppm = 0;
+	u64 seed;
+	int ret;
+
+	ret = vbs_copy_struct_in(&pc, sizeof(pc), VBS_POWERCUT_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	ret = vbs_powercut_check(&pc);
+	if (ret)
+		return ret;
+
+	mutex_lock(&dev->sim.mutex);
+	if (pc.flags & VBS_POWERCUT_KEEP_RANDOM)
+		keep_ppm = pc.keep_ppm ? pc.keep_ppm : 500000;
+	if (pc.flags & VBS_POWERCUT_SEED) {
+		seed = pc.seed;
+	} else {
+		spin_lock(&dev->sim.lock);
+		seed = keep_ppm ? vbs_sim_rand(&dev->sim) : 0;
+		spin_unlock(&dev->sim.lock);
+	}
+	vbs_cache_powercut(dev, keep_ppm, seed, &pc.pages_dropped,
+			   &pc.pages_kept);
+	mutex_unlock(&dev->sim.mutex);
+	return vbs_copy_struct_out(uarg, &pc, sizeof(pc));
 }
 
 /**
@@ -267,6 +477,26 @@ int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
 			return -EPERM;
 		vbs_stats_reset(dev);
 		return 0;
+	case VBS_IOC_GET_SIM:
+		return vbs_ioc_get_sim(dev, uarg);
+	case VBS_IOC_SET_SIM:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_ioc_set_sim(dev, uarg);
+	case VBS_IOC_FAULT_ADD:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_ioc_fault_add(dev, uarg);
+	case VBS_IOC_FAULT_LIST:
+		return vbs_ioc_fault_list(dev, uarg);
+	case VBS_IOC_FAULT_CLEAR:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_ioc_fault_clear(dev, uarg);
+	case VBS_IOC_POWERCUT:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_ioc_powercut(dev, uarg);
 	default:
 		return -ENOTTY;
 	}

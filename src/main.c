@@ -331,6 +331,8 @@ static void vbs_limits_from_config(const struct vbs_dev_config *cfg,
  */
 static void vbs_dev_free(struct vbs_dev *dev)
 {
+	vbs_sim_destroy(&dev->sim);
+	vbs_cache_destroy(&dev->cache, &dev->store);
 	vbs_store_destroy(&dev->store);
 	free_percpu(dev->stats);
 	kfree(dev);
@@ -370,6 +372,8 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 	mutex_init(&dev->stats_lock);
 	dev->stats_since = ktime_get_ns();
 	vbs_store_init(&dev->store);
+	vbs_cache_init(&dev->cache, dev->cfg.flags & VBS_CFG_WRITE_CACHE);
+	vbs_sim_init(&dev->sim);
 
 	/*
 	 * 2. Per-CPU statistics: each CPU counts its own requests, so the
@@ -406,7 +410,7 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 	 * request (our struct vbs_cmd), all allocated now, never on the I/O
 	 * path. BLK_MQ_F_BLOCKING lets ->queue_rq sleep (see queue.c).
 	 * The timeout is how long a request may stay on the device before
-	 * blk-mq declares it lost.
+	 * blk-mq declares it lost (VBS_IOC_SET_SIM can change it).
 	 */
 	dev->tag_set.ops = &vbs_mq_ops;
 	dev->tag_set.nr_hw_queues = dev->cfg.nr_hw_queues;
@@ -489,6 +493,12 @@ out_free_dev:
  */
 static void vbs_dev_destroy(struct vbs_dev *dev)
 {
+	/*
+	 * Before step 7 is undone: turn the simulation engine off and end
+	 * the requests it holds, so del_gendisk() does not wait for their
+	 * simulated service time or their timeout.
+	 */
+	vbs_sim_stop(dev);
 	/*
 	 * Undo step 7: del_gendisk() removes the disk from /dev and sysfs,
 	 * then freezes and drains its queue, so when it returns no request
@@ -613,6 +623,10 @@ static void __init vbs_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct vbs_features) != VBS_FEATURES_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct vbs_ctl_add) != VBS_CTL_ADD_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct vbs_ctl_list) != VBS_CTL_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_sim_params) != VBS_SIM_PARAMS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_fault_rule) != VBS_FAULT_RULE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_fault_list) != VBS_FAULT_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_powercut) != VBS_POWERCUT_SIZE_VER0);
 }
 
 /**

@@ -10,8 +10,11 @@
 
 #include <linux/bvec.h>
 #include <linux/highmem.h>
+#include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 
+#include "compat.h"
 #include "vbs.h"
 
 /**
@@ -29,14 +32,34 @@
  * Every request takes the same steps in vbs_queue_rq():
  *
  *  1. blk_mq_start_request(): the request is now "on the device".
- *  2. vbs_execute(): do what it asks (copy data, free pages, ...).
- *  3. count it in the per-CPU statistics.
- *  4. blk_mq_end_request(): report the status to the submitter.
+ *  2. if the simulation engine is active, hand the request to it
+ *     (vbs_queue_sim(), below) and stop here;
+ *  3. vbs_execute(): do what it asks (copy data, free pages, ...).
+ *  4. count it in the per-CPU statistics.
+ *  5. blk_mq_end_request(): report the status to the submitter.
  *
- * The simulated device completes inline: the data lives in RAM, so there is
- * nothing to wait for. Step 2 is where a simulation stage (latency, faults)
- * and a userland model stage slot in, with step 4 then run later from a
- * timer or from the model's answer instead of inline.
+ * With the engine off (the default) the device completes inline: the data
+ * lives in RAM, so there is nothing to wait for, and the only cost of the
+ * engine is the test in step 2.
+ *
+ * With the engine on (sim.c), the request first learns its fate from the
+ * fault rules and its completion time from the device model, then its data
+ * moves, and then it completes: inline if that time has already come, or
+ * later from a high-resolution timer embedded in its driver data.
+ *
+ * Why an hrtimer and not a sleep or a workqueue: ->queue_rq must return
+ * quickly so blk-mq can hand us the next request; the simulated device
+ * serves many at once. A sleeping wait would hold the submitting task (and
+ * with it the hardware queue) for the whole service time; a delayed
+ * workqueue has jiffy resolution (1-4 ms). An hrtimer fires within
+ * microseconds of the time it is given, costs no thread, and runs its
+ * callback in hard-irq context, from where blk_mq_end_request() may be
+ * called, as a real device's interrupt handler does.
+ *
+ * Who ends a waiting request: its timer, or the blk-mq timeout handler
+ * (a request hung by a timeout fault, or one whose service time is longer
+ * than the request timeout), or the removal of the disk. They race; an
+ * atomic state in &vbs_cmd.state makes exactly one of them the winner.
  */
 
 /**
@@ -83,15 +106,33 @@ static sector_t vbs_request_sector(struct request *rq)
 }
 
 /**
+ * vbs_request_fua() - whether a write must be durable when it completes
+ * @rq: a write request.
+ *
+ * REQ_FUA ("force unit access") reaches the driver only on a disk that
+ * advertises a write cache with FUA; the block layer strips it otherwise.
+ * The block I/O ioctl passes its own flag in the driver data.
+ *
+ * Return: true for an FUA write.
+ */
+static bool vbs_request_fua(struct request *rq)
+{
+	if (blk_rq_is_passthrough(rq))
+		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_fua;
+	return rq->cmd_flags & REQ_FUA;
+}
+
+/**
  * vbs_transfer() - move a read or write request's data
  * @dev: the disk.
  * @rq: the request; its memory is described by bio_vec segments.
- * @write: true to copy into the store, false to copy out of it.
+ * @write: true to copy into the disk, false to copy out of it.
  *
  * rq_for_each_segment() walks the request's memory one page-sized piece at
  * a time, whatever the bios it was built from. bvec_kmap_local() gives a
  * kernel address for each piece (a no-op on 64-bit, a temporary mapping
- * for highmem on 32-bit). The store does the rest.
+ * for highmem on 32-bit). The store, or the write cache in front of it,
+ * does the rest.
  *
  * Context: process context (BLK_MQ_F_BLOCKING), may sleep.
  * Return: BLK_STS_OK or the store's error.
@@ -100,6 +141,7 @@ static blk_status_t vbs_transfer(struct vbs_dev *dev, struct request *rq,
 				 bool write)
 {
 	sector_t sector = vbs_request_sector(rq);
+	bool fua = write && vbs_request_fua(rq);
 	struct req_iterator iter;
 	blk_status_t status = BLK_STS_OK;
 	struct bio_vec bv;
@@ -108,11 +150,10 @@ static blk_status_t vbs_transfer(struct vbs_dev *dev, struct request *rq,
 	rq_for_each_segment(bv, rq, iter) {
 		buf = bvec_kmap_local(&bv);
 		if (write)
-			status = vbs_store_write(&dev->store, buf, sector,
-						 bv.bv_len);
+			status = vbs_media_write(dev, buf, sector, bv.bv_len,
+						 fua);
 		else
-			status = vbs_store_read(&dev->store, buf, sector,
-						bv.bv_len);
+			status = vbs_media_read(dev, buf, sector, bv.bv_len);
 		kunmap_local(buf);
 		if (status)
 			break;
@@ -126,9 +167,10 @@ static blk_status_t vbs_transfer(struct vbs_dev *dev, struct request *rq,
  * @dev: the disk.
  * @rq: the request, already started.
  *
- * FLUSH has nothing to do: every completed write is already in the store,
- * which is all the "media" this device has. DISCARD and WRITE_ZEROES both
- * leave the range reading as zeros; the store frees the whole pages.
+ * FLUSH makes the writes in the volatile write cache durable; on a disk
+ * without a cache the block layer never sends one, as every completed
+ * write is already in the store. DISCARD and WRITE_ZEROES both leave the
+ * range reading as zeros; the store frees the whole pages.
  *
  * Context: process context (BLK_MQ_F_BLOCKING), may sleep.
  * Return: the status to complete the request with.
@@ -151,10 +193,12 @@ static blk_status_t vbs_execute(struct vbs_dev *dev, struct request *rq)
 	case REQ_OP_DRV_OUT:
 		return vbs_transfer(dev, rq, true);
 	case REQ_OP_FLUSH:
-		return BLK_STS_OK;
+		if (!dev->cache.on)
+			return BLK_STS_OK;
+		return vbs_cache_flush(dev);
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
-		vbs_store_zero(&dev->store, blk_rq_pos(rq), blk_rq_bytes(rq));
+		vbs_media_zero(dev, blk_rq_pos(rq), blk_rq_bytes(rq));
 		return BLK_STS_OK;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -188,21 +232,166 @@ static void vbs_account(struct vbs_dev *dev, struct request *rq,
 }
 
 /**
+ * vbs_lat_bucket() - the histogram bucket of a latency
+ * @ns: the latency in nanoseconds.
+ *
+ * Return: 0 below 1 us; b for [2^(b-1), 2^b) us; VBS_LAT_BUCKETS - 1 for
+ * everything longer.
+ */
+static unsigned int vbs_lat_bucket(u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+
+	if (!us)
+		return 0;
+	return min_t(unsigned int, ilog2(us) + 1, VBS_LAT_BUCKETS - 1);
+}
+
+/**
+ * vbs_complete() - count and end a request the engine held
+ * @dev: the disk.
+ * @rq: the request; the caller won it (see &vbs_cmd.state).
+ *
+ * Context: any: ->queue_rq, the completion timer (hard irq), the timeout
+ * handler or removal.
+ */
+static void vbs_complete(struct vbs_dev *dev, struct request *rq)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct vbs_pcpu_stats __percpu *s = dev->stats;
+	u64 ns = ktime_get_ns() - cmd->start_ns;
+	int op = vbs_op_index(rq);
+
+	vbs_account(dev, rq, cmd->status);
+	this_cpu_inc(s->lat_hist[op][vbs_lat_bucket(ns)]);
+	this_cpu_add(s->lat_sum_ns[op], ns);
+	atomic_dec(&dev->sim.in_flight);
+	blk_mq_end_request(rq, cmd->status);
+}
+
+/**
+ * vbs_timer_fn() - the simulated device finished a request
+ * @timer: &vbs_cmd.timer of the request.
+ *
+ * If ->queue_rq is still between starting the timer and marking the
+ * request WAITING (the completion time had already passed), the timer only
+ * leaves a note (FIRED) and ->queue_rq completes the request itself. If the
+ * timeout handler or removal got the request first, there is nothing left
+ * to do.
+ *
+ * Context: hard irq (the hrtimer interrupt); must not sleep.
+ * Return: HRTIMER_NORESTART: the timer is used once per request.
+ */
+static enum hrtimer_restart vbs_timer_fn(struct hrtimer *timer)
+{
+	struct vbs_cmd *cmd = container_of(timer, struct vbs_cmd, timer);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	int state = atomic_read(&cmd->state);
+
+	for (;;) {
+		if (state == VBS_CMD_WAITING) {
+			if (atomic_try_cmpxchg(&cmd->state, &state,
+					       VBS_CMD_IDLE)) {
+				vbs_complete(rq->q->queuedata, rq);
+				break;
+			}
+		} else if (state == VBS_CMD_ARMING) {
+			if (atomic_try_cmpxchg(&cmd->state, &state,
+					       VBS_CMD_FIRED))
+				break;
+		} else {
+			break;
+		}
+	}
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * vbs_queue_sim() - the request path when the simulation engine is on
+ * @dev: the disk.
+ * @rq: the request, already started.
+ * @op: its VBS_OP_* index.
+ *
+ * Context: process context (BLK_MQ_F_BLOCKING), may sleep.
+ */
+static void vbs_queue_sim(struct vbs_dev *dev, struct request *rq, int op)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	sector_t sector = vbs_request_sector(rq);
+
+	/*
+	 * a. Ask the engine: does a fault rule fire, and when does the
+	 * device complete the request? The clock is read once, here, right
+	 * after blk_mq_start_request(): latency is measured from this point,
+	 * and the data copy below overlaps the simulated service time.
+	 */
+	cmd->start_ns = ktime_get_ns();
+	vbs_sim_plan(dev, op, sector, blk_rq_bytes(rq), cmd);
+
+	/*
+	 * b. Move the data. An error, a hang or a lost write means the
+	 * device did not do the operation; a corrupting read does it and
+	 * then damages what it returns.
+	 */
+	switch (cmd->effect) {
+	case 0:
+		cmd->status = vbs_execute(dev, rq);
+		break;
+	case VBS_FAULT_CORRUPT:
+		cmd->status = vbs_execute(dev, rq);
+		if (!cmd->status)
+			vbs_fault_corrupt(rq, sector, cmd);
+		break;
+	}
+
+	/*
+	 * c. A hung request is never completed by us: the block layer's
+	 * timeout handler (vbs_timeout_rq()) will end it.
+	 */
+	if (cmd->effect == VBS_FAULT_TIMEOUT) {
+		atomic_set(&cmd->state, VBS_CMD_WAITING);
+		return;
+	}
+
+	/* d. Completion time already reached: complete inline. */
+	if (cmd->done_ns == cmd->start_ns || cmd->done_ns <= ktime_get_ns()) {
+		vbs_complete(dev, rq);
+		return;
+	}
+
+	/*
+	 * e. Otherwise start the timer at the absolute completion time
+	 * (HRTIMER_MODE_ABS on CLOCK_MONOTONIC, the clock ktime_get_ns()
+	 * reads), so the time spent since step a is not added again. If it
+	 * fires before we mark the request WAITING, it leaves FIRED behind
+	 * and we complete here.
+	 */
+	atomic_set(&cmd->state, VBS_CMD_ARMING);
+	hrtimer_start(&cmd->timer, ns_to_ktime(cmd->done_ns), HRTIMER_MODE_ABS);
+	if (atomic_cmpxchg(&cmd->state, VBS_CMD_ARMING, VBS_CMD_WAITING) ==
+	    VBS_CMD_FIRED) {
+		atomic_set(&cmd->state, VBS_CMD_IDLE);
+		vbs_complete(dev, rq);
+	}
+}
+
+/**
  * vbs_queue_rq() - blk-mq's entry into the driver: execute one request
  * @hctx: the hardware queue the request was dispatched on.
  * @bd: the request (bd->rq) and whether more follow (bd->last).
  *
  * Called by blk-mq for every request, on any CPU, concurrently on all
- * hardware queues; nothing here takes a lock shared between queues.
+ * hardware queues; with the engine off nothing here takes a lock shared
+ * between queues.
  *
  * Context: process context: the tag set is BLK_MQ_F_BLOCKING, which makes
  * blk-mq call us where we may sleep (page allocation in the store, and
  * cond_resched() in long discards). Without that flag ->queue_rq runs
  * under rcu_read_lock() and must never sleep; a RAM disk would then have
  * to allocate with GFP_NOWAIT and fail writes under memory pressure.
- * Return: BLK_STS_OK: the request was accepted (and here, completed).
- * Returning an error instead would make blk-mq end it for us; returning
- * BLK_STS_RESOURCE would make blk-mq retry it later.
+ * Return: BLK_STS_OK: the request was accepted (and completed, or will
+ * be). Returning an error instead would make blk-mq end it for us;
+ * returning BLK_STS_RESOURCE would make blk-mq retry it later.
  */
 static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 				 const struct blk_mq_queue_data *bd)
@@ -210,6 +399,7 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct vbs_dev *dev = hctx->queue->queuedata;
 	struct request *rq = bd->rq;
 	blk_status_t status;
+	int op;
 
 	/*
 	 * 1. Start the request: blk-mq arms its timeout, marks it in flight
@@ -219,14 +409,27 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	blk_mq_start_request(rq);
 	this_cpu_inc(dev->stats->started);
 
-	/* 2. Execute it against the page store. */
+	/*
+	 * 2. With the simulation engine on, it takes over: fault rules,
+	 * data, service time, completion now or later. Off, the test is a
+	 * single well-predicted branch and the request completes inline.
+	 */
+	if (vbs_sim_active(dev)) {
+		op = vbs_op_index(rq);
+		if (op >= 0) {
+			vbs_queue_sim(dev, rq, op);
+			return BLK_STS_OK;
+		}
+	}
+
+	/* 3. Execute it against the page store. */
 	status = vbs_execute(dev, rq);
 
-	/* 3. Count it. */
+	/* 4. Count it. */
 	vbs_account(dev, rq, status);
 
 	/*
-	 * 4. Complete it: blk_mq_end_request() finishes every bio of the
+	 * 5. Complete it: blk_mq_end_request() finishes every bio of the
 	 * request (waking the submitter or calling its end_io), updates
 	 * /sys/block/X/stat, and frees the tag for the next request.
 	 */
@@ -234,19 +437,123 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	return BLK_STS_OK;
 }
 
+/**
+ * vbs_timeout_rq() - blk-mq's request timeout expired
+ * @rq: a request we started longer than the request timeout ago.
+ *
+ * blk-mq calls this when a request is still with the driver after
+ * q->rq_timeout (30 s by default; VBS_IOC_SET_SIM timeout_ms). A request
+ * hung by a timeout fault, or with a service time longer than that, is
+ * ended here with BLK_STS_TIMEOUT: the submitter gets ETIMEDOUT, and the
+ * disk carries on with its other requests. hrtimer_cancel() makes sure
+ * the request's timer is neither pending nor running before the request
+ * is ended (and its tag possibly reused).
+ *
+ * Context: process context (blk-mq's timeout work), may sleep.
+ * Return: BLK_EH_DONE when we ended the request; BLK_EH_RESET_TIMER for a
+ * request we are still executing or completing right now (wait again).
+ */
+static enum blk_eh_timer_return vbs_timeout_rq(struct request *rq)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_cmpxchg(&cmd->state, VBS_CMD_WAITING, VBS_CMD_IDLE) !=
+	    VBS_CMD_WAITING)
+		return BLK_EH_RESET_TIMER;
+	hrtimer_cancel(&cmd->timer);
+	cmd->status = BLK_STS_TIMEOUT;
+	vbs_complete(rq->q->queuedata, rq);
+	return BLK_EH_DONE;
+}
+
+/**
+ * vbs_complete_waiting() - end one request the engine holds, at removal
+ * @rq: a started request of the disk.
+ * @data: the disk.
+ *
+ * A request waiting for its timer completes with the status it was to
+ * have; one hung by a timeout fault fails with BLK_STS_IOERR.
+ *
+ * Context: process context.
+ * Return: true, to visit the next request.
+ */
+static bool vbs_complete_waiting(struct request *rq, void *data)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_cmpxchg(&cmd->state, VBS_CMD_WAITING, VBS_CMD_IDLE) !=
+	    VBS_CMD_WAITING)
+		return true;
+	hrtimer_cancel(&cmd->timer);
+	if (cmd->effect == VBS_FAULT_TIMEOUT)
+		cmd->status = BLK_STS_IOERR;
+	vbs_complete(data, rq);
+	return true;
+}
+
+/**
+ * vbs_complete_all() - complete every request the engine holds
+ * @dev: the disk, whose engine is already off.
+ *
+ * blk_mq_tagset_busy_iter() visits every started request of the tag set.
+ *
+ * Context: process context, may sleep.
+ */
+void vbs_complete_all(struct vbs_dev *dev)
+{
+	blk_mq_tagset_busy_iter(&dev->tag_set, vbs_complete_waiting, dev);
+}
+
+/**
+ * vbs_init_request() - prepare a request's driver data, once
+ * @set: the tag set.
+ * @rq: one of its requests (also each hardware queue's flush request).
+ * @hctx_idx: the hardware queue it belongs to.
+ * @numa_node: the memory node it was allocated on (int since 7.2).
+ *
+ * blk-mq allocates every request of the tag set up front and calls
+ * ->init_request for each, so per-request setup costs nothing on the I/O
+ * path. The timer is set up here and not in ->queue_rq: setting up a timer
+ * again while its previous callback may still be running on another CPU
+ * (the request was ended there and reused here) would corrupt it, while
+ * starting it again is allowed.
+ *
+ * Context: process context (tag set or queue creation).
+ * Return: 0.
+ */
+static int vbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			    unsigned int hctx_idx, vbs_numa_node_t numa_node)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	vbs_hrtimer_setup(&cmd->timer, vbs_timer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_ABS);
+	atomic_set(&cmd->state, VBS_CMD_IDLE);
+	return 0;
+}
+
 const struct blk_mq_ops vbs_mq_ops = {
 	.queue_rq	= vbs_queue_rq,
+	.timeout	= vbs_timeout_rq,
+	.init_request	= vbs_init_request,
 };
 
 /**
  * vbs_stats_sum() - add up every CPU's counters
  * @dev: the disk.
- * @sum: filled with the totals since the disk was created.
+ * @sum: filled with the totals since the disk was created, in the layout
+ *	VBS_IOC_GET_STATS reports (only the fields kept per CPU).
+ * @in_flight: set to the requests started and not completed.
+ *
+ * Each counter is read with READ_ONCE(): its CPU may be adding to it right
+ * now, and a torn or cached read would report nonsense.
  */
-static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_pcpu_stats *sum)
+static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_stats *sum,
+			  u64 *in_flight)
 {
 	const struct vbs_pcpu_stats *s;
-	int cpu, op;
+	u64 started = 0, completed = 0;
+	int cpu, op, b;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
@@ -257,10 +564,20 @@ static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_pcpu_stats *sum)
 			sum->ops[op].errors += READ_ONCE(s->ops[op].errors);
 			sum->ops[op].ioctl_requests +=
 				READ_ONCE(s->ops[op].ioctl_requests);
+			sum->faults[op] += READ_ONCE(s->faults[op]);
+			sum->lat_sum_ns[op] += READ_ONCE(s->lat_sum_ns[op]);
+			for (b = 0; b < VBS_LAT_BUCKETS; b++)
+				sum->lat_hist[op][b] +=
+					READ_ONCE(s->lat_hist[op][b]);
 		}
-		sum->completed += READ_ONCE(s->completed);
-		sum->started += READ_ONCE(s->started);
+		completed += READ_ONCE(s->completed);
+		started += READ_ONCE(s->started);
 	}
+	/*
+	 * A request counted on one CPU while we summed another can make the
+	 * sums disagree for an instant; never report less than zero.
+	 */
+	*in_flight = started > completed ? started - completed : 0;
 }
 
 /**
@@ -272,32 +589,29 @@ static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_pcpu_stats *sum)
  */
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out)
 {
-	struct vbs_pcpu_stats sum;
-	int op;
+	const struct vbs_stats *base = &dev->stats_base;
+	int op, b;
 
-	vbs_stats_sum(dev, &sum);
+	vbs_stats_sum(dev, out, &out->in_flight);
 	mutex_lock(&dev->stats_lock);
 	for (op = 0; op < VBS_OP_NR; op++) {
-		const struct vbs_op_stats *b = &dev->stats_base.ops[op];
-
-		out->ops[op].requests = sum.ops[op].requests - b->requests;
-		out->ops[op].bytes = sum.ops[op].bytes - b->bytes;
-		out->ops[op].errors = sum.ops[op].errors - b->errors;
-		out->ops[op].ioctl_requests =
-			sum.ops[op].ioctl_requests - b->ioctl_requests;
+		out->ops[op].requests -= base->ops[op].requests;
+		out->ops[op].bytes -= base->ops[op].bytes;
+		out->ops[op].errors -= base->ops[op].errors;
+		out->ops[op].ioctl_requests -= base->ops[op].ioctl_requests;
+		out->faults[op] -= base->faults[op];
+		out->lat_sum_ns[op] -= base->lat_sum_ns[op];
+		for (b = 0; b < VBS_LAT_BUCKETS; b++)
+			out->lat_hist[op][b] -= base->lat_hist[op][b];
 	}
 	out->since_ns = dev->stats_since;
 	mutex_unlock(&dev->stats_lock);
 
-	/*
-	 * Not reset: they describe the present, not a period. A request
-	 * counted on one CPU while we summed another can make the sums
-	 * disagree for an instant; never report less than zero.
-	 */
-	out->in_flight = sum.started > sum.completed ?
-			 sum.started - sum.completed : 0;
+	/* Not reset: they describe the present, not a period. */
+	out->peak_in_flight = atomic_read(&dev->sim.peak_in_flight);
 	out->pages_in_use = atomic_long_read(&dev->store.nr_pages);
 	out->bytes_in_use = out->pages_in_use << PAGE_SHIFT;
+	out->cache_pages = atomic_long_read(&dev->cache.nr_pages);
 }
 
 /**
@@ -305,17 +619,22 @@ void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out)
  * @dev: the disk.
  *
  * The per-CPU counters are never written by a reader: the current sums
- * become the new base, so a reset racing with I/O loses nothing.
+ * become the new base, so a reset racing with I/O loses nothing. The peak
+ * queue depth starts again from the requests in flight now.
  *
  * Context: process context, may sleep.
  */
 void vbs_stats_reset(struct vbs_dev *dev)
 {
-	struct vbs_pcpu_stats sum;
+	u64 in_flight;
 
-	vbs_stats_sum(dev, &sum);
 	mutex_lock(&dev->stats_lock);
-	dev->stats_base = sum;
+	vbs_stats_sum(dev, &dev->stats_base, &in_flight);
 	dev->stats_since = ktime_get_ns();
 	mutex_unlock(&dev->stats_lock);
+
+	spin_lock(&dev->sim.lock);
+	atomic_set(&dev->sim.peak_in_flight,
+		   atomic_read(&dev->sim.in_flight));
+	spin_unlock(&dev->sim.lock);
 }

@@ -87,6 +87,82 @@ void vbs_store_destroy(struct vbs_store *store)
 }
 
 /**
+ * vbs_store_page_alloc() - allocate a zeroed page for the disk's data
+ *
+ * GFP_NOIO: this runs while the block layer is processing I/O; an
+ * allocation that started writeback to free memory could end up waiting
+ * for I/O on this very disk, a deadlock. NOIO lets reclaim do everything
+ * else. The disk's tag set is BLK_MQ_F_BLOCKING, so sleeping here is
+ * allowed. __GFP_NOWARN: running out is reported to the submitter as an
+ * I/O error, not in the kernel log.
+ *
+ * Context: process context, may sleep.
+ * Return: the page, or NULL.
+ */
+struct page *vbs_store_page_alloc(void)
+{
+	return alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_HIGHMEM | __GFP_NOWARN);
+}
+
+/**
+ * vbs_store_page_release() - free a page that no xarray holds any more
+ * @store: the store whose memory the page counted in.
+ * @page: the page, already erased from the xarray that held it.
+ *
+ * A reader may still be copying from the page, so it is freed only after
+ * an RCU grace period.
+ *
+ * Context: any.
+ */
+void vbs_store_page_release(struct vbs_store *store, struct page *page)
+{
+	atomic_long_dec(&store->nr_pages);
+	call_rcu(&page->rcu_head, vbs_store_free_page_rcu);
+}
+
+/**
+ * vbs_store_page_replace() - make a page the durable copy of an index
+ * @store: the store.
+ * @idx: page index.
+ * @page: a page already counted in &vbs_store.nr_pages (the write cache
+ *	hands over one of its pages).
+ *
+ * The page that held @idx before, if any, is released; readers that
+ * found it finish with its old contents.
+ *
+ * Context: process context, may sleep; the caller holds the write cache's
+ * lock for @idx.
+ * Return: 0, or -ENOMEM (then nothing changed).
+ */
+int vbs_store_page_replace(struct vbs_store *store, unsigned long idx,
+			   struct page *page)
+{
+	struct page *old;
+
+	old = xa_store(&store->pages, idx, page, GFP_NOIO);
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (old)
+		vbs_store_page_release(store, old);
+	return 0;
+}
+
+/**
+ * vbs_store_page_erase() - drop the page at an index, if there is one
+ * @store: the store.
+ * @idx: page index; reads as zeros afterwards.
+ *
+ * Context: any that may take the xarray's spinlock.
+ */
+void vbs_store_page_erase(struct vbs_store *store, unsigned long idx)
+{
+	struct page *page = xa_erase(&store->pages, idx);
+
+	if (page)
+		vbs_store_page_release(store, page);
+}
+
+/**
  * vbs_store_insert() - make sure a page exists at an index
  * @store: the store.
  * @idx: page index.
@@ -95,12 +171,6 @@ void vbs_store_destroy(struct vbs_store *store)
  * page at @idx in the meantime, ours is freed and theirs is kept, so two
  * writers of one new page never lose each other's data.
  *
- * GFP_NOIO: this runs while the block layer is processing I/O; an
- * allocation that started writeback to free memory could end up waiting
- * for I/O on this very disk, a deadlock. NOIO lets reclaim do everything
- * else. The disk's tag set is BLK_MQ_F_BLOCKING, so sleeping here is
- * allowed.
- *
  * Context: process context, may sleep.
  * Return: 0, or -ENOMEM.
  */
@@ -108,7 +178,7 @@ static int vbs_store_insert(struct vbs_store *store, unsigned long idx)
 {
 	struct page *page, *old;
 
-	page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_HIGHMEM | __GFP_NOWARN);
+	page = vbs_store_page_alloc();
 	if (!page)
 		return -ENOMEM;
 
@@ -129,8 +199,7 @@ static int vbs_store_insert(struct vbs_store *store, unsigned long idx)
  *
  * Return: bytes of the transfer inside the page that holds @sector.
  */
-static unsigned int vbs_store_chunk(sector_t sector, u64 len,
-				    unsigned int *offset)
+unsigned int vbs_store_chunk(sector_t sector, u64 len, unsigned int *offset)
 {
 	*offset = (sector & (VBS_PAGE_SECTORS - 1)) << SECTOR_SHIFT;
 	return min_t(u64, len, PAGE_SIZE - *offset);
@@ -230,9 +299,11 @@ blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
  * @len: bytes to zero, @offset + @len <= PAGE_SIZE.
  *
  * A page that does not exist already reads as zeros: nothing to do.
+ *
+ * Context: any.
  */
-static void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
-				   unsigned int offset, unsigned int len)
+void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
+			    unsigned int offset, unsigned int len)
 {
 	struct page *page;
 
@@ -286,11 +357,7 @@ void vbs_store_zero(struct vbs_store *store, sector_t sector, u64 len)
 	first = sector >> VBS_PAGE_SECTORS_SHIFT;
 	last = first + (len >> PAGE_SHIFT) - 1;
 	xa_for_each_range(&store->pages, idx, page, first, last) {
-		page = xa_erase(&store->pages, idx);
-		if (page) {
-			atomic_long_dec(&store->nr_pages);
-			call_rcu(&page->rcu_head, vbs_store_free_page_rcu);
-		}
+		vbs_store_page_erase(store, idx);
 		cond_resched();
 	}
 }

@@ -7,6 +7,9 @@
  *  main.c     module parameters, device creation and removal, init/exit
  *  queue.c    the blk-mq operations: a request enters, is executed, completes
  *  store.c    the sparse page store that holds the disk's data
+ *  cache.c    the volatile write cache in front of the store
+ *  sim.c      the simulation engine: service time, parameters, seed
+ *  fault.c    fault rules: which requests fail, hang or lie
  *  ioctl.c    ioctls on /dev/virtblkiosimN, including block I/O via ioctl
  *  control.c  /dev/virtblkiosim-control: add, remove and list disks
  *  sysfs.c    /sys/block/virtblkiosimN/virtblkiosim/ attributes
@@ -15,9 +18,13 @@
 #ifndef VBS_H
 #define VBS_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -36,31 +43,113 @@
 #define VBS_MAX_HW_SECTORS	2048U
 
 /**
- * struct vbs_store - the sparse store that holds one disk's data
+ * struct vbs_store - the sparse store that holds one disk's durable data
  * @pages: page index (sector >> VBS_PAGE_SECTORS_SHIFT) -> struct page.
  *	An absent index reads as zeros. Readers look up under RCU without
  *	taking a lock; inserts and erases take the xarray's internal lock.
  *	Erased pages are freed after an RCU grace period, so a reader that
  *	found a page can keep copying from it until rcu_read_unlock().
- * @nr_pages: pages currently in @pages (atomic, no lock).
+ * @nr_pages: pages of memory holding the disk's data: those in @pages
+ *	plus those in the write cache (&vbs_cache.pages). Atomic, no lock.
  */
 struct vbs_store {
 	struct xarray pages;
 	atomic_long_t nr_pages;
 };
 
+/* Stripes of the write cache's page locks: page index modulo this. */
+#define VBS_CACHE_LOCKS		64
+
+/**
+ * struct vbs_cache - the volatile write cache in front of the store
+ * @on: the disk has a volatile write cache (VBS_CFG_WRITE_CACHE). Fixed
+ *	when the disk is created; when false nothing else here is used.
+ * @pages: page index -> struct page holding the page's newest contents
+ *	when they are not durable yet. Looked up under RCU like
+ *	&vbs_store.pages; changed only under the page's stripe lock.
+ * @nr_pages: pages in @pages (atomic, no lock).
+ * @locks: @locks[idx % VBS_CACHE_LOCKS] serialises every change of page
+ *	idx in @pages and in the store (copy-on-write, write-through,
+ *	flush, discard, power cut), so a page's two copies never disagree.
+ *	Mutexes: every holder runs in process context and may allocate.
+ */
+struct vbs_cache {
+	bool on;
+	struct xarray pages;
+	atomic_long_t nr_pages;
+	struct mutex locks[VBS_CACHE_LOCKS];	/* per page stripe */
+};
+
+/**
+ * struct vbs_sim - the simulation engine's state of one disk (sim.c)
+ * @active: the engine has something to do: some setting in @params or a
+ *	fault rule. Read without the lock by every request (READ_ONCE), so
+ *	that a disk with default settings pays one branch; written under
+ *	@lock.
+ * @dying: the disk is being removed; the engine stays off (under @lock).
+ * @lock: protects everything below except @mutex and the atomics. Taken
+ *	by ->queue_rq (process context) and the ioctls, never from the
+ *	completion timer, so a plain spin_lock() is enough.
+ * @mutex: serialises the ioctls that change the engine (VBS_IOC_SET_SIM,
+ *	VBS_IOC_FAULT_*), so they may allocate before taking @lock.
+ * @params: the settings in force, as VBS_IOC_SET_SIM stored them.
+ * @rng: state of the disk's random generator (splitmix64), started from
+ *	@params.seed by every VBS_IOC_SET_SIM.
+ * @units: a min-heap of @nr_units times (ns, CLOCK_MONOTONIC) at which
+ *	each parallel unit becomes free; @units[0] frees first. NULL when
+ *	the number of units is unlimited.
+ * @nr_units: entries in @units (@params.channels).
+ * @bw_free: per direction (VBS_SIM_READ, VBS_SIM_WRITE), ns at which the
+ *	"bus" has moved every byte reserved so far.
+ * @iops_next: per direction, ns before which no further request of that
+ *	direction may complete.
+ * @rules: the fault rules (struct vbs_fault in fault.c), in the order
+ *	they are tried. Changed under @mutex and @lock, read under @lock.
+ * @nr_rules: entries in @rules.
+ * @next_rule_id: id of the next rule added (never 0).
+ * @in_flight: requests started with the engine active and not completed
+ *	(atomic: the completion timer decrements it).
+ * @peak_in_flight: highest @in_flight seen since the last statistics
+ *	reset (atomic).
+ */
+struct vbs_sim {
+	bool active;
+	bool dying;
+	spinlock_t lock;		/* see kernel-doc */
+	struct mutex mutex;		/* serialises engine ioctls */
+	struct vbs_sim_params params;
+	u64 rng;
+	u64 *units;
+	unsigned int nr_units;
+	u64 bw_free[2];
+	u64 iops_next[2];
+	struct list_head rules;
+	unsigned int nr_rules;
+	u32 next_rule_id;
+	atomic_t in_flight;
+	atomic_t peak_in_flight;
+};
+
 /**
  * struct vbs_pcpu_stats - one CPU's share of a disk's counters
  * @ops: per VBS_OP_* counters, only ever added to (by this CPU).
+ * @faults: per VBS_OP_*, requests a fault rule fired on.
+ * @lat_sum_ns: per VBS_OP_*, sum of the latencies in @lat_hist, in ns.
+ * @lat_hist: per VBS_OP_*, latency histogram (VBS_LAT_BUCKETS).
  * @started: requests handed to the driver on this CPU.
  * @completed: requests completed on this CPU.
  *
  * Each CPU adds to its own copy without a lock or atomic instruction; a
  * reader sums all copies. "Reset" does not write here: it saves the sums
- * in &vbs_dev.stats_base and later reports the difference.
+ * in &vbs_dev.stats_base and later reports the difference. The completion
+ * timer adds from hard-irq context: this_cpu_add() is safe against an
+ * interrupt on the same CPU.
  */
 struct vbs_pcpu_stats {
 	struct vbs_op_stats ops[VBS_OP_NR];
+	u64 faults[VBS_OP_NR];
+	u64 lat_sum_ns[VBS_OP_NR];
+	u64 lat_hist[VBS_OP_NR][VBS_LAT_BUCKETS];
 	u64 started;
 	u64 completed;
 };
@@ -75,9 +164,12 @@ struct vbs_pcpu_stats {
  * @tag_set: blk-mq tag set (hardware queues, depth, per-request data).
  * @disk: the gendisk; its queue's queuedata points back here.
  * @store: the data.
+ * @cache: the volatile write cache in front of @store.
+ * @sim: the simulation engine.
  * @stats: per-CPU counters.
  * @stats_lock: serialises reset against readers of @stats_base.
- * @stats_base: sums at the last reset (protected by @stats_lock).
+ * @stats_base: the counters' sums at the last reset, in the layout
+ *	VBS_IOC_GET_STATS reports them (protected by @stats_lock).
  * @stats_since: ktime_get_ns() of the last reset (protected by @stats_lock).
  * @lock: protects @open_count and @removing.
  * @open_count: opens of the disk or its partitions that are not released.
@@ -90,14 +182,27 @@ struct vbs_dev {
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
 	struct vbs_store store;
+	struct vbs_cache cache;
+	struct vbs_sim sim;
 	struct vbs_pcpu_stats __percpu *stats;
 	struct mutex stats_lock;	/* guards stats_base, stats_since */
-	struct vbs_pcpu_stats stats_base;
+	struct vbs_stats stats_base;
 	u64 stats_since;
 	spinlock_t lock;		/* guards open_count, removing */
 	unsigned int open_count;
 	bool removing;
 };
+
+/*
+ * States of &vbs_cmd.state, for a request the engine completes later. Who
+ * moves the request out of WAITING (the timer, the timeout handler or
+ * removal) is the one that ends it; ARMING and FIRED cover the moment
+ * while ->queue_rq is starting the timer, which may already expire.
+ */
+#define VBS_CMD_IDLE		0 /* not waiting for a timer */
+#define VBS_CMD_ARMING		1 /* ->queue_rq is starting the timer */
+#define VBS_CMD_WAITING		2 /* timer running, or hung by a fault */
+#define VBS_CMD_FIRED		3 /* timer expired while ARMING */
 
 /**
  * struct vbs_cmd - driver data carried by every request (blk-mq "pdu")
@@ -105,13 +210,36 @@ struct vbs_dev {
  *	block I/O ioctl), the first 512-byte sector; such requests carry no
  *	position of their own.
  * @pt_fua: the passthrough write asked for FUA.
+ * @effect: the VBS_FAULT_* a fault rule chose, 0 for none.
+ * @status: the status the request completes with.
+ * @state: VBS_CMD_* (atomic: the timer, the timeout handler and removal
+ *	race for it).
+ * @corrupt_salt: VBS_FAULT_CORRUPT: picks the byte inverted per block.
+ * @corrupt_start: VBS_FAULT_CORRUPT: first sector whose data is damaged.
+ * @corrupt_end: VBS_FAULT_CORRUPT: sector after the last one damaged.
+ * @start_ns: ktime_get_ns() when the request was started.
+ * @done_ns: ktime_get_ns() time at which the request completes.
+ * @timer: completes the request at @done_ns; set up once per request in
+ *	->init_request.
  *
  * blk-mq allocates one of these behind each struct request when the tag
  * set is created (tag_set.cmd_size), so the I/O path never allocates.
+ * Only @pt_* are set by the submitter; the rest belongs to queue.c and the
+ * engine and is set again for every request that takes the engine's path
+ * (requests completed inline never look at it).
  */
 struct vbs_cmd {
 	sector_t pt_sector;
 	bool pt_fua;
+	u8 effect;
+	blk_status_t status;
+	atomic_t state;
+	u32 corrupt_salt;
+	sector_t corrupt_start;
+	sector_t corrupt_end;
+	u64 start_ns;
+	u64 done_ns;
+	struct hrtimer timer;
 };
 
 /* main.c */
@@ -126,6 +254,7 @@ extern const struct block_device_operations vbs_bdops;
 extern const struct blk_mq_ops vbs_mq_ops;
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out);
 void vbs_stats_reset(struct vbs_dev *dev);
+void vbs_complete_all(struct vbs_dev *dev);
 
 /* store.c */
 void vbs_store_init(struct vbs_store *store);
@@ -135,6 +264,50 @@ blk_status_t vbs_store_read(struct vbs_store *store, void *dst,
 blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
 			     sector_t sector, unsigned int len);
 void vbs_store_zero(struct vbs_store *store, sector_t sector, u64 len);
+struct page *vbs_store_page_alloc(void);
+void vbs_store_page_release(struct vbs_store *store, struct page *page);
+int vbs_store_page_replace(struct vbs_store *store, unsigned long idx,
+			   struct page *page);
+void vbs_store_page_erase(struct vbs_store *store, unsigned long idx);
+void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
+			    unsigned int offset, unsigned int len);
+unsigned int vbs_store_chunk(sector_t sector, u64 len, unsigned int *offset);
+
+/* cache.c */
+void vbs_cache_init(struct vbs_cache *cache, bool on);
+void vbs_cache_destroy(struct vbs_cache *cache, struct vbs_store *store);
+blk_status_t vbs_cache_read(struct vbs_dev *dev, void *dst, sector_t sector,
+			    unsigned int len);
+blk_status_t vbs_cache_write(struct vbs_dev *dev, const void *src,
+			     sector_t sector, unsigned int len, bool fua);
+void vbs_cache_zero(struct vbs_dev *dev, sector_t sector, u64 len);
+blk_status_t vbs_cache_flush(struct vbs_dev *dev);
+void vbs_cache_powercut(struct vbs_dev *dev, u32 keep_ppm, u64 seed,
+			u64 *dropped, u64 *kept);
+
+/* sim.c */
+void vbs_sim_init(struct vbs_sim *sim);
+void vbs_sim_destroy(struct vbs_sim *sim);
+void vbs_sim_stop(struct vbs_dev *dev);
+void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
+		  struct vbs_cmd *cmd);
+void vbs_sim_get(struct vbs_dev *dev, struct vbs_sim_params *p);
+int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p);
+u64 vbs_sim_rand(struct vbs_sim *sim);
+void vbs_sim_update_active(struct vbs_sim *sim);
+u64 vbs_rand_next(u64 *state);
+u32 vbs_rand_ppm(u64 r);
+
+/* fault.c */
+int vbs_fault_add(struct vbs_dev *dev, struct vbs_fault_rule *rule);
+int vbs_fault_list(struct vbs_dev *dev, struct vbs_fault_rule *rules,
+		   u32 capacity, u32 *count);
+int vbs_fault_clear(struct vbs_dev *dev, u32 id);
+void vbs_fault_destroy(struct vbs_sim *sim);
+void vbs_fault_check(struct vbs_dev *dev, int op, sector_t sector,
+		     u32 bytes, struct vbs_cmd *cmd);
+void vbs_fault_corrupt(struct request *rq, sector_t sector,
+		       const struct vbs_cmd *cmd);
 
 /* ioctl.c */
 int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
@@ -150,6 +323,78 @@ void vbs_control_exit(void);
 
 /* sysfs.c */
 extern const struct attribute_group *vbs_disk_groups[];
+
+/**
+ * vbs_sim_active() - whether requests must take the simulation engine's path
+ * @dev: the disk.
+ *
+ * The one test a request pays when the engine is off. A request that
+ * races with VBS_IOC_SET_SIM sees the old or the new value; either way it
+ * is handled consistently.
+ *
+ * Return: true when the engine has settings or fault rules.
+ */
+static inline bool vbs_sim_active(struct vbs_dev *dev)
+{
+	return READ_ONCE(dev->sim.active);
+}
+
+/**
+ * vbs_media_read() - read the disk's current contents
+ * @dev: the disk.
+ * @dst: kernel buffer of @len bytes.
+ * @sector: first 512-byte sector.
+ * @len: bytes, a multiple of 512, inside one segment.
+ *
+ * Without a write cache the store is all there is; the cache's lookups
+ * are skipped at the cost of one branch.
+ *
+ * Return: BLK_STS_OK.
+ */
+static inline blk_status_t vbs_media_read(struct vbs_dev *dev, void *dst,
+					  sector_t sector, unsigned int len)
+{
+	if (!dev->cache.on)
+		return vbs_store_read(&dev->store, dst, sector, len);
+	return vbs_cache_read(dev, dst, sector, len);
+}
+
+/**
+ * vbs_media_write() - write to the disk, through its cache if it has one
+ * @dev: the disk.
+ * @src: kernel buffer of @len bytes.
+ * @sector: first 512-byte sector.
+ * @len: bytes, a multiple of 512.
+ * @fua: the write must be durable when it completes (REQ_FUA).
+ *
+ * Context: process context, may sleep.
+ * Return: BLK_STS_OK or BLK_STS_RESOURCE.
+ */
+static inline blk_status_t vbs_media_write(struct vbs_dev *dev,
+					   const void *src, sector_t sector,
+					   unsigned int len, bool fua)
+{
+	if (!dev->cache.on)
+		return vbs_store_write(&dev->store, src, sector, len);
+	return vbs_cache_write(dev, src, sector, len, fua);
+}
+
+/**
+ * vbs_media_zero() - make a range read as zeros (discard, write-zeroes)
+ * @dev: the disk.
+ * @sector: first 512-byte sector.
+ * @len: bytes, a multiple of 512.
+ *
+ * Context: process context, may sleep.
+ */
+static inline void vbs_media_zero(struct vbs_dev *dev, sector_t sector,
+				  u64 len)
+{
+	if (!dev->cache.on)
+		vbs_store_zero(&dev->store, sector, len);
+	else
+		vbs_cache_zero(dev, sector, len);
+}
 
 /**
  * vbs_bytes_to_pages() - pages needed to hold @bytes

@@ -413,6 +413,8 @@ struct vbs_sim_params {
  *	rule without limit). A spent rule stays listed until cleared.
  * @matched: out: matching requests the rule has seen. Ignored on input.
  * @fired: out: times the rule fired. Ignored on input.
+ * @state: out: VBS_FAULT_STATE_* bits. Ignored on input.
+ * @reserved0: must be zero.
  * @reserved: must be zero.
  *
  * Rules are tried in the order they were added; the first one that fires
@@ -432,10 +434,16 @@ struct vbs_fault_rule {
 	__u32 remaining;
 	__u64 matched;
 	__u64 fired;
-	__u64 reserved[4];
+	__u32 state;
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 #define VBS_FAULT_RULE_SIZE_VER0	96
+
+/* struct vbs_fault_rule.state */
+#define VBS_FAULT_STATE_SPENT	(1U << 0) /* @remaining reached 0: the rule
+					   * no longer fires */
 
 /**
  * struct vbs_fault_list - VBS_IOC_FAULT_LIST argument
@@ -531,8 +539,8 @@ struct vbs_powercut {
 #define VBS_IOC_SET_SIM		_IOW(VBS_IOC_MAGIC, 0x06, struct vbs_sim_params)
 /*
  * Add a fault rule at the end of the disk's list (CAP_SYS_ADMIN). On
- * success the rule is written back with its @id. -ENOSPC when the disk has
- * VBS_FAULT_MAX_RULES rules.
+ * success the kernel writes the new rule's @id into the structure (only
+ * that field). -ENOSPC when the disk has VBS_FAULT_MAX_RULES rules.
  */
 #define VBS_IOC_FAULT_ADD	_IOWR(VBS_IOC_MAGIC, 0x07, struct vbs_fault_rule)
 /* List the disk's fault rules with their counters (anyone). */

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbs-simtool - drive the simulation engine of a virtblkiosim disk through
+ * its ioctls, for the guest tests (tests/guest/t/5NN-sim-*.sh).
+ *
+ * A small C11 stand-in until `vbsim sim/fault/powercut` exist: every
+ * command prints plain "key=value" lines that a shell script can parse,
+ * and exits 0 on success, 1 on failure, 2 on a usage error.
+ *
+ *   vbs-simtool get DEV
+ *   vbs-simtool set DEV [KEY=VALUE...]       (every key not given is 0)
+ *       seed, channels, timeout_ms, read_bw, write_bw, read_iops,
+ *       write_iops, and per class C in read, write, flush, discard:
+ *       C_ns, C_jitter_ns, C_jitter (none|uniform|exp), C_slow_ppm,
+ *       C_slow_ns
+ *   vbs-simtool fault-add DEV ops=read,write,flush,discard,wzeroes
+ *       effect=ioerr|medium|timeout|corrupt|lost lba=N [count=N]
+ *       [trigger=always|once|every:N|prob:PPM] [remaining=N]   -> id=N
+ *   vbs-simtool fault-list DEV
+ *   vbs-simtool fault-clear DEV [ID]
+ *   vbs-simtool powercut DEV [keep=PPM] [seed=S]  -> dropped=N kept=N
+ *   vbs-simtool stats DEV
+ *   vbs-simtool probe DEV read|write LBA BLOCKS N
+ *       N direct I/Os of BLOCKS logical blocks at LBA, one after the
+ *       other; prints one character per I/O: '.' ok, 'E' EIO,
+ *       'M' ENODATA (medium error), 'T' ETIMEDOUT, '?' anything else
+ *   vbs-simtool fill DEV LBA BLOCKS BYTE [sync]    direct write of BYTE
+ *   vbs-simtool verify DEV LBA BLOCKS BYTE         exit 1 on a difference
+ *   vbs-simtool flush DEV                          fsync()
+ *   vbs-simtool ioctl-write DEV LBA BLOCKS BYTE [fua]
+ *   vbs-simtool ioctl-read DEV LBA BLOCKS BYTE     exit 1 on a difference
+ *   vbs-simtool check-einval DEV     invalid arguments are refused and
+ *                                    change nothing
+ *
+ * Build: cc -std=c11 -O2 -Wall -Wextra -I include/uapi -o vbs-simtool \
+ *        tests/guest/sim/vbs-simtool.c   (tests/guest/sim/Makefile)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/virtblkiosim.h>
+
+static const char *const class_names[VBS_SIM_NR_CLASSES] = {
+	"read", "write", "flush", "discard",
+};
+
+static const char *const op_names[] = {
+	"read", "write", "flush", "discard", "wzeroes",
+};
+
+static const char *const effect_names[] = {
+	"", "ioerr", "medium", "timeout", "corrupt", "lost",
+};
+
+static const char *const jitter_names[] = { "none", "uniform", "exp" };
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vbs-simtool: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: vbs-simtool COMMAND DEV [ARGS...] (see the source)\n",
+	      stderr);
+	exit(2);
+}
+
+static unsigned long long parse_u64(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		die("not a number: '%s'", s);
+	return v;
+}
+
+static int open_dev(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void xioctl(int fd, unsigned long cmd, void *arg, const char *what)
+{
+	if (ioctl(fd, cmd, arg))
+		die("%s: %s", what, strerror(errno));
+}
+
+static unsigned int block_size(int fd)
+{
+	struct vbs_info info = { .size = sizeof(info) };
+
+	xioctl(fd, VBS_IOC_GET_INFO, &info, "VBS_IOC_GET_INFO");
+	return info.config.logical_block_size;
+}
+
+static void *xalloc(size_t len)
+{
+	void *p;
+
+	if (posix_memalign(&p, 4096, len ? len : 1))
+		die("out of memory");
+	return p;
+}
+
+/* --- sim ------------------------------------------------------------ */
+
+static void print_sim(const struct vbs_sim_params *p)
+{
+	int c;
+
+	printf("seed=%llu\nchannels=%u\ntimeout_ms=%u\n", p->seed,
+	       p->channels, p->timeout_ms);
+	printf("read_bw=%llu\nwrite_bw=%llu\n", p->bw_bps[0],
+	       p->bw_bps[1]);
+	printf("read_iops=%u\nwrite_iops=%u\n", p->iops[0], p->iops[1]);
+	for (c = 0; c < VBS_SIM_NR_CLASSES; c++) {
+		const struct vbs_sim_latency *l = &p->lat[c];
+		const char *n = class_names[c];
+
+		printf("%s_ns=%llu\n%s_jitter=%s\n%s_jitter_ns=%llu"
+		       "\n%s_slow_ppm=%u\n%s_slow_ns=%llu\n",
+		       n, l->base_ns, n, l->jitter < 3 ? jitter_names[l->jitter] :
+		       "?", n, l->jitter_ns, n, l->slow_ppm, n, l->slow_ns);
+	}
+}
+
+static void set_key(struct vbs_sim_params *p, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	const char *val;
+	size_t klen;
+	int c, j;
+
+	if (!eq || (klen = (size_t)(eq - kv)) >= sizeof(key))
+		die("expected KEY=VALUE: '%s'", kv);
+	memcpy(key, kv, klen);
+	key[klen] = 0;
+	val = eq + 1;
+
+	if (!strcmp(key, "seed"))
+		p->seed = parse_u64(val);
+	else if (!strcmp(key, "channels"))
+		p->channels = (uint32_t)parse_u64(val);
+	else if (!strcmp(key, "timeout_ms"))
+		p->timeout_ms = (uint32_t)parse_u64(val);
+	else if (!strcmp(key, "read_bw"))
+		p->bw_bps[VBS_SIM_READ] = parse_u64(val);
+	else if (!strcmp(key, "write_bw"))
+		p->bw_bps[VBS_SIM_WRITE] = parse_u64(val);
+	else if (!strcmp(key, "read_iops"))
+		p->iops[VBS_SIM_READ] = (uint32_t)parse_u64(val);
+	else if (!strcmp(key, "write_iops"))
+		p->iops[VBS_SIM_WRITE] = (uint32_t)parse_u64(val);
+	else {
+		for (c = 0; c < VBS_SIM_NR_CLASSES; c++) {
+			size_t n = strlen(class_names[c]);
+			struct vbs_sim_latency *l = &p->lat[c];
+			const char *rest = key + n;
+
+			if (strncmp(key, class_names[c], n) || rest[0] != '_')
+				continue;
+			rest++;
+			if (!strcmp(rest, "ns")) {
+				l->base_ns = parse_u64(val);
+			} else if (!strcmp(rest, "jitter_ns")) {
+				l->jitter_ns = parse_u64(val);
+			} else if (!strcmp(rest, "slow_ppm")) {
+				l->slow_ppm = (uint32_t)parse_u64(val);
+			} else if (!strcmp(rest, "slow_ns")) {
+				l->slow_ns = parse_u64(val);
+			} else if (!strcmp(rest, "jitter")) {
+				for (j = 0; j < 3; j++)
+					if (!strcmp(val, jitter_names[j]))
+						break;
+				l->jitter = j < 3 ? (uint32_t)j :
+					    (uint32_t)parse_u64(val);
+			} else {
+				die("unknown key '%s'", key);
+			}
+			return;
+		}
+		die("unknown key '%s'", key);
+	}
+}
+
+static int cmd_get(const char *dev)
+{
+	struct vbs_sim_params p = { .size = sizeof(p) };
+	int fd = open_dev(dev, O_RDONLY);
+
+	xioctl(fd, VBS_IOC_GET_SIM, &p, "VBS_IOC_GET_SIM");
+	print_sim(&p);
+	return 0;
+}
+
+static int cmd_set(const char *dev, int argc, char **argv)
+{
+	struct vbs_sim_params p = { .size = sizeof(p) };
+	int fd = open_dev(dev, O_RDONLY);
+	int i;
+
+	for (i = 0; i < argc; i++)
+		set_key(&p, argv[i]);
+	xioctl(fd, VBS_IOC_SET_SIM, &p, "VBS_IOC_SET_SIM");
+	return 0;
+}
+
+/* --- faults --------------------------------------------------------- */
+
+static uint32_t parse_ops(const char *s)
+{
+	char buf[128], *tok, *save = NULL;
+	uint32_t mask = 0;
+	unsigned int i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
+			if (!strcmp(tok, op_names[i]))
+				break;
+		if (i == sizeof(op_names) / sizeof(op_names[0]))
+			mask |= (uint32_t)parse_u64(tok);
+		else
+			mask |= VBS_OP_MASK(i);
+	}
+	return mask;
+}
+
+static void parse_rule(struct vbs_fault_rule *r, int argc, char **argv)
+{
+	int i;
+	unsigned int e;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strncmp(a, "ops=", 4)) {
+			r->op_mask = parse_ops(a + 4);
+		} else if (!strncmp(a, "effect=", 7)) {
+			for (e = 1; e < 6; e++)
+				if (!strcmp(a + 7, effect_names[e]))
+					break;
+			r->effect = e < 6 ? e : (uint32_t)parse_u64(a + 7);
+		} else if (!strncmp(a, "lba=", 4)) {
+			r->lba = parse_u64(a + 4);
+		} else if (!strncmp(a, "count=", 6)) {
+			r->count = parse_u64(a + 6);
+		} else if (!strncmp(a, "remaining=", 10)) {
+			r->remaining = (uint32_t)parse_u64(a + 10);
+		} else if (!strcmp(a, "trigger=always")) {
+			r->trigger = VBS_TRIGGER_ALWAYS;
+		} else if (!strcmp(a, "trigger=once")) {
+			r->trigger = VBS_TRIGGER_ONCE;
+		} else if (!strncmp(a, "trigger=every:", 14)) {
+			r->trigger = VBS_TRIGGER_EVERY_N;
+			r->every_n = (uint32_t)parse_u64(a + 14);
+		} else if (!strncmp(a, "trigger=prob:", 13)) {
+			r->trigger = VBS_TRIGGER_PROB;
+			r->ppm = (uint32_t)parse_u64(a + 13);
+		} else if (!strncmp(a, "trigger=", 8)) {
+			r->trigger = (uint32_t)parse_u64(a + 8);
+		} else {
+			die("unknown rule argument '%s'", a);
+		}
+	}
+}
+
+static int cmd_fault_add(const char *dev, int argc, char **argv)
+{
+	struct vbs_fault_rule r = { .size = sizeof(r) };
+	int fd = open_dev(dev, O_RDONLY);
+
+	parse_rule(&r, argc, argv);
+	xioctl(fd, VBS_IOC_FAULT_ADD, &r, "VBS_IOC_FAULT_ADD");
+	printf("id=%u\n", r.id);
+	return 0;
+}
+
+static int cmd_fault_list(const char *dev)
+{
+	struct vbs_fault_rule rules[VBS_FAULT_MAX_RULES];
+	struct vbs_fault_list l = {
+		.size = sizeof(l), .capacity = VBS_FAULT_MAX_RULES,
+		.rule_size = sizeof(rules[0]),
+		.rules = (unsigned long long)(uintptr_t)rules,
+	};
+	int fd = open_dev(dev, O_RDONLY);
+	uint32_t i;
+
+	xioctl(fd, VBS_IOC_FAULT_LIST, &l, "VBS_IOC_FAULT_LIST");
+	printf("count=%u\n", l.count);
+	for (i = 0; i < l.count && i < l.capacity; i++) {
+		const struct vbs_fault_rule *r = &rules[i];
+
+		printf("rule id=%u ops=0x%x effect=%s lba=%llu"
+		       " count=%llu trigger=%u every_n=%u ppm=%u"
+		       " remaining=%u matched=%llu fired=%llu"
+		       " spent=%u\n", r->id, r->op_mask,
+		       r->effect < 6 ? effect_names[r->effect] : "?", r->lba,
+		       r->count, r->trigger, r->every_n, r->ppm, r->remaining,
+		       r->matched, r->fired,
+		       !!(r->state & VBS_FAULT_STATE_SPENT));
+	}
+	return 0;
+}
+
+static int cmd_fault_clear(const char *dev, int argc, char **argv)
+{
+	uint32_t id = argc ? (uint32_t)parse_u64(argv[0]) : VBS_FAULT_ID_ALL;
+	int fd = open_dev(dev, O_RDONLY);
+
+	xioctl(fd, VBS_IOC_FAULT_CLEAR, &id, "VBS_IOC_FAULT_CLEAR");
+	return 0;
+}
+
+static int cmd_powercut(const char *dev, int argc, char **argv)
+{
+	struct vbs_powercut pc = { .size = sizeof(pc) };
+	int fd = open_dev(dev, O_RDONLY);
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "keep=", 5)) {
+			pc.flags |= VBS_POWERCUT_KEEP_RANDOM;
+			pc.keep_ppm = (uint32_t)parse_u64(argv[i] + 5);
+		} else if (!strncmp(argv[i], "seed=", 5)) {
+			pc.flags |= VBS_POWERCUT_SEED;
+			pc.seed = parse_u64(argv[i] + 5);
+		} else {
+			die("unknown powercut argument '%s'", argv[i]);
+		}
+	}
+	xioctl(fd, VBS_IOC_POWERCUT, &pc, "VBS_IOC_POWERCUT");
+	printf("dropped=%llu\nkept=%llu\n", pc.pages_dropped,
+	       pc.pages_kept);
+	return 0;
+}
+
+/* --- statistics ----------------------------------------------------- */
+
+static int cmd_stats(const char *dev)
+{
+	static struct vbs_stats s;
+	int fd = open_dev(dev, O_RDONLY);
+	int op, b;
+
+	s.size = sizeof(s);
+	xioctl(fd, VBS_IOC_GET_STATS, &s, "VBS_IOC_GET_STATS");
+	printf("size=%u\nin_flight=%llu\npeak_in_flight=%llu"
+	       "\npages_in_use=%llu\ncache_pages=%llu\n",
+	       s.size, s.in_flight, s.peak_in_flight, s.pages_in_use,
+	       s.cache_pages);
+	for (op = 0; op < 5; op++) {
+		const char *n = op_names[op];
+		unsigned long long total = 0;
+
+		for (b = 0; b < VBS_LAT_BUCKETS; b++)
+			total += s.lat_hist[op][b];
+		printf("%s_requests=%llu\n%s_bytes=%llu"
+		       "\n%s_errors=%llu\n%s_faults=%llu"
+		       "\n%s_lat_count=%llu\n%s_lat_mean_ns=%llu"
+		       "\n", n, s.ops[op].requests, n, s.ops[op].bytes, n,
+		       s.ops[op].errors, n, s.faults[op], n, total, n,
+		       total ? s.lat_sum_ns[op] / total : 0);
+		printf("%s_hist=", n);
+		for (b = 0; b < VBS_LAT_BUCKETS; b++)
+			printf("%s%llu", b ? "," : "", s.lat_hist[op][b]);
+		printf("\n");
+	}
+	return 0;
+}
+
+/* --- data ----------------------------------------------------------- */
+
+static char result_char(int err)
+{
+	switch (err) {
+	case 0:
+		return '.';
+	case EIO:
+		return 'E';
+	case ENODATA:
+		return 'M';
+	case ETIMEDOUT:
+		return 'T';
+	default:
+		return '?';
+	}
+}
+
+static int cmd_probe(const char *dev, int argc, char **argv)
+{
+	bool write;
+	unsigned long long lba, blocks, n, i;
+	unsigned int bs;
+	ssize_t got;
+	void *buf;
+	int fd;
+
+	if (argc != 4)
+		usage();
+	write = !strcmp(argv[0], "write");
+	if (!write && strcmp(argv[0], "read"))
+		usage();
+	lba = parse_u64(argv[1]);
+	blocks = parse_u64(argv[2]);
+	n = parse_u64(argv[3]);
+	fd = open_dev(dev, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
+	bs = block_size(fd);
+	buf = xalloc(blocks * bs);
+	memset(buf, 0x5a, blocks * bs);
+	for (i = 0; i < n; i++) {
+		if (write)
+			got = pwrite(fd, buf, blocks * bs, (off_t)(lba * bs));
+		else
+			got = pread(fd, buf, blocks * bs, (off_t)(lba * bs));
+		if (got < 0)
+			putchar(result_char(errno));
+		else
+			putchar((unsigned long long)got == blocks * bs ? '.' : '?');
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_fill(const char *dev, int argc, char **argv)
+{
+	unsigned long long lba, blocks;
+	unsigned int bs;
+	int fd, flags = O_RDWR | O_DIRECT;
+	void *buf;
+
+	if (argc < 3)
+		usage();
+	lba = parse_u64(argv[0]);
+	blocks = parse_u64(argv[1]);
+	if (argc > 3 && !strcmp(argv[3], "sync"))
+		flags |= O_DSYNC;
+	fd = open_dev(dev, flags);
+	bs = block_size(fd);
+	buf = xalloc(blocks * bs);
+	memset(buf, (int)parse_u64(argv[2]), blocks * bs);
+	if (pwrite(fd, buf, blocks * bs, (off_t)(lba * bs)) !=
+	    (ssize_t)(blocks * bs))
+		die("write %s at LBA %llu: %s", dev, lba,
+		    strerror(errno));
+	return 0;
+}
+
+static int compare(const unsigned char *buf, size_t len, int byte,
+		   unsigned long long lba, unsigned int bs)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != (unsigned char)byte) {
+			printf("mismatch lba=%llu offset=%zu got=0x%02x"
+			       " expected=0x%02x\n", lba + i / bs, i % bs,
+			       buf[i], byte);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_verify(const char *dev, int argc, char **argv)
+{
+	unsigned long long lba, blocks;
+	unsigned int bs;
+	void *buf;
+	int fd;
+
+	if (argc != 3)
+		usage();
+	lba = parse_u64(argv[0]);
+	blocks = parse_u64(argv[1]);
+	fd = open_dev(dev, O_RDONLY | O_DIRECT);
+	bs = block_size(fd);
+	buf = xalloc(blocks * bs);
+	if (pread(fd, buf, blocks * bs, (off_t)(lba * bs)) !=
+	    (ssize_t)(blocks * bs))
+		die("read %s at LBA %llu: %s", dev, lba,
+		    strerror(errno));
+	return compare(buf, blocks * bs, (int)parse_u64(argv[2]), lba, bs);
+}
+
+static int cmd_flush(const char *dev)
+{
+	int fd = open_dev(dev, O_RDWR);
+
+	if (fsync(fd))
+		die("fsync %s: %s", dev, strerror(errno));
+	return 0;
+}
+
+static int cmd_ioctl_io(const char *dev, bool write, int argc, char **argv)
+{
+	struct vbs_block_io io = { .size = sizeof(io) };
+	unsigned int bs;
+	void *buf;
+	int fd;
+
+	if (argc < 3)
+		usage();
+	fd = open_dev(dev, write ? O_RDWR : O_RDONLY);
+	bs = block_size(fd);
+	io.lba = parse_u64(argv[0]);
+	io.count = (uint32_t)parse_u64(argv[1]);
+	buf = xalloc((size_t)io.count * bs);
+	io.buf = (unsigned long long)(uintptr_t)buf;
+	if (write) {
+		memset(buf, (int)parse_u64(argv[2]), (size_t)io.count * bs);
+		if (argc > 3 && !strcmp(argv[3], "fua"))
+			io.flags = VBS_IO_FUA;
+		xioctl(fd, VBS_IOC_WRITE, &io, "VBS_IOC_WRITE");
+		return 0;
+	}
+	xioctl(fd, VBS_IOC_READ, &io, "VBS_IOC_READ");
+	return compare(buf, (size_t)io.count * bs, (int)parse_u64(argv[2]),
+		       io.lba, bs);
+}
+
+/* --- argument validation -------------------------------------------- */
+
+static int failures;
+
+static void expect_errno(int fd, unsigned long cmd, void *arg, int want,
+			 const char *what)
+{
+	int ret = ioctl(fd, cmd, arg);
+	int err = ret ? errno : 0;
+
+	if (err != want) {
+		printf("FAIL %s: expected %s got %s\n", what, strerror(want),
+		       err ? strerror(err) : "success");
+		failures++;
+	} else {
+		printf("ok %s\n", what);
+	}
+}
+
+static void bad_sim(int fd, void (*spoil)(struct vbs_sim_params *),
+		    const char *what)
+{
+	struct vbs_sim_params p = { .size = sizeof(p) };
+
+	p.lat[VBS_SIM_READ].base_ns = 1000;
+	spoil(&p);
+	expect_errno(fd, VBS_IOC_SET_SIM, &p, EINVAL, what);
+}
+
+static void sp_flags(struct vbs_sim_params *p) { p->flags = 1; }
+static void sp_reserved(struct vbs_sim_params *p) { p->reserved[7] = 1; }
+static void sp_base(struct vbs_sim_params *p)
+{
+	p->lat[1].base_ns = VBS_SIM_MAX_NS + 1;
+}
+static void sp_jitter_kind(struct vbs_sim_params *p) { p->lat[2].jitter = 3; }
+static void sp_jitter_none(struct vbs_sim_params *p)
+{
+	p->lat[0].jitter_ns = 5;
+}
+static void sp_slow_ppm(struct vbs_sim_params *p)
+{
+	p->lat[3].slow_ppm = 1000001;
+}
+static void sp_channels(struct vbs_sim_params *p)
+{
+	p->channels = VBS_SIM_MAX_CHANNELS + 1;
+}
+static void sp_timeout(struct vbs_sim_params *p)
+{
+	p->timeout_ms = VBS_SIM_MAX_TIMEOUT_MS + 1;
+}
+static void sp_size(struct vbs_sim_params *p) { p->size = 8; }
+
+static void bad_rule(int fd, const char *args, const char *what)
+{
+	struct vbs_fault_rule r = { .size = sizeof(r) };
+	char buf[256], *argv[16], *save = NULL, *tok;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (tok = strtok_r(buf, " ", &save); tok && argc < 16;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	parse_rule(&r, argc, argv);
+	expect_errno(fd, VBS_IOC_FAULT_ADD, &r, EINVAL, what);
+}
+
+static void bad_powercut(int fd, uint32_t flags, uint32_t ppm, unsigned long long seed,
+			 uint32_t reserved0, const char *what)
+{
+	struct vbs_powercut pc = {
+		.size = sizeof(pc), .flags = flags, .keep_ppm = ppm,
+		.seed = seed, .reserved0 = reserved0,
+	};
+
+	expect_errno(fd, VBS_IOC_POWERCUT, &pc, EINVAL, what);
+}
+
+static int cmd_check_einval(const char *dev)
+{
+	struct vbs_sim_params before = { .size = sizeof(before) };
+	struct vbs_sim_params after = { .size = sizeof(after) };
+	struct vbs_fault_list l = { .size = sizeof(l) };
+	struct vbs_info info = { .size = sizeof(info) };
+	char range[128];
+	uint32_t id;
+	int fd = open_dev(dev, O_RDONLY);
+	unsigned long long nr;
+
+	xioctl(fd, VBS_IOC_GET_INFO, &info, "VBS_IOC_GET_INFO");
+	nr = info.config.capacity / info.config.logical_block_size;
+	xioctl(fd, VBS_IOC_GET_SIM, &before, "VBS_IOC_GET_SIM");
+
+	bad_sim(fd, sp_flags, "sim: unknown flag");
+	bad_sim(fd, sp_reserved, "sim: reserved field set");
+	bad_sim(fd, sp_base, "sim: base latency above 60 s");
+	bad_sim(fd, sp_jitter_kind, "sim: unknown jitter kind");
+	bad_sim(fd, sp_jitter_none, "sim: jitter_ns without a jitter kind");
+	bad_sim(fd, sp_slow_ppm, "sim: slow_ppm above 10^6");
+	bad_sim(fd, sp_channels, "sim: too many channels");
+	bad_sim(fd, sp_timeout, "sim: timeout above 1 h");
+	bad_sim(fd, sp_size, "sim: size below the first version");
+
+	xioctl(fd, VBS_IOC_GET_SIM, &after, "VBS_IOC_GET_SIM");
+	if (memcmp(&before, &after, sizeof(before))) {
+		printf("FAIL sim: settings changed by refused calls\n");
+		failures++;
+	} else {
+		printf("ok sim: settings unchanged\n");
+	}
+
+	bad_rule(fd, "effect=ioerr lba=0 count=1", "rule: no operation");
+	bad_rule(fd, "ops=0x20 effect=ioerr lba=0 count=1",
+		 "rule: unknown operation bit");
+	bad_rule(fd, "ops=read effect=0 lba=0 count=1", "rule: no effect");
+	bad_rule(fd, "ops=read effect=6 lba=0 count=1", "rule: unknown effect");
+	bad_rule(fd, "ops=read,write effect=corrupt lba=0 count=1",
+		 "rule: corrupt on writes");
+	bad_rule(fd, "ops=read effect=lost lba=0 count=1",
+		 "rule: lost write on reads");
+	bad_rule(fd, "ops=read effect=ioerr lba=0 count=1 trigger=4",
+		 "rule: unknown trigger");
+	bad_rule(fd, "ops=read effect=ioerr lba=0 count=1 trigger=every:0",
+		 "rule: every 0th");
+	bad_rule(fd, "ops=read effect=ioerr lba=0 count=1 trigger=prob:0",
+		 "rule: probability 0");
+	bad_rule(fd, "ops=read effect=ioerr lba=0 count=1 trigger=prob:1000001",
+		 "rule: probability above 1");
+	bad_rule(fd, "ops=read effect=ioerr lba=0 count=1 trigger=once remaining=2",
+		 "rule: once with remaining 2");
+	snprintf(range, sizeof(range), "ops=read effect=ioerr lba=%llu"
+		 " count=1", nr);
+	bad_rule(fd, range, "rule: range starts past the end");
+	snprintf(range, sizeof(range), "ops=read effect=ioerr lba=%llu"
+		 " count=2", nr - 1);
+	bad_rule(fd, range, "rule: range ends past the end");
+	bad_rule(fd, "ops=read effect=ioerr lba=1 count=0xffffffffffffffff",
+		 "rule: range wraps around");
+
+	l.capacity = 0;
+	l.rule_size = sizeof(struct vbs_fault_rule);
+	xioctl(fd, VBS_IOC_FAULT_LIST, &l, "VBS_IOC_FAULT_LIST");
+	if (l.count) {
+		printf("FAIL rule: %u rules exist after refused adds\n",
+		       l.count);
+		failures++;
+	} else {
+		printf("ok rule: no rule added\n");
+	}
+	l.rule_size = 8;
+	expect_errno(fd, VBS_IOC_FAULT_LIST, &l, EINVAL,
+		     "list: entry size below the first version");
+	l.rule_size = sizeof(struct vbs_fault_rule);
+	l.capacity = 4;
+	l.rules = 0;
+	expect_errno(fd, VBS_IOC_FAULT_LIST, &l, EINVAL,
+		     "list: capacity without an array");
+	id = 12345;
+	expect_errno(fd, VBS_IOC_FAULT_CLEAR, &id, ENOENT,
+		     "clear: unknown id");
+
+	bad_powercut(fd, 1U << 2, 0, 0, 0, "powercut: unknown flag");
+	bad_powercut(fd, 0, 10, 0, 0, "powercut: keep_ppm without keep flag");
+	bad_powercut(fd, VBS_POWERCUT_KEEP_RANDOM, 1000001, 0, 0,
+		     "powercut: keep_ppm above 10^6");
+	bad_powercut(fd, VBS_POWERCUT_SEED, 0, 1, 0,
+		     "powercut: seed without keep flag");
+	bad_powercut(fd, VBS_POWERCUT_KEEP_RANDOM, 0, 7, 0,
+		     "powercut: seed without seed flag");
+	bad_powercut(fd, 0, 0, 0, 1, "powercut: reserved field set");
+
+	expect_errno(fd, _IO(VBS_IOC_MAGIC, 0x7f), NULL, ENOTTY,
+		     "unknown command");
+	printf("failures=%d\n", failures);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd, *dev;
+
+	if (argc < 3)
+		usage();
+	cmd = argv[1];
+	dev = argv[2];
+	argc -= 3;
+	argv += 3;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(cmd, "get"))
+		return cmd_get(dev);
+	if (!strcmp(cmd, "set"))
+		return cmd_set(dev, argc, argv);
+	if (!strcmp(cmd, "fault-add"))
+		return cmd_fault_add(dev, argc, argv);
+	if (!strcmp(cmd, "fault-list"))
+		return cmd_fault_list(dev);
+	if (!strcmp(cmd, "fault-clear"))
+		return cmd_fault_clear(dev, argc, argv);
+	if (!strcmp(cmd, "powercut"))
+		return cmd_powercut(dev, argc, argv);
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(dev);
+	if (!strcmp(cmd, "probe"))
+		return cmd_probe(dev, argc, argv);
+	if (!strcmp(cmd, "fill"))
+		return cmd_fill(dev, argc, argv);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(dev, argc, argv);
+	if (!strcmp(cmd, "flush"))
+		return cmd_flush(dev);
+	if (!strcmp(cmd, "ioctl-write"))
+		return cmd_ioctl_io(dev, true, argc, argv);
+	if (!strcmp(cmd, "ioctl-read"))
+		return cmd_ioctl_io(dev, false, argc, argv);
+	if (!strcmp(cmd, "check-einval"))
+		return cmd_check_einval(dev);
+	usage();
+	return 2;
+}
