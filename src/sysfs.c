@@ -3,8 +3,9 @@
  * virtblkiosim - /sys/block/virtblkiosimN/virtblkiosim/.
  *
  * This file owns what a disk shows in sysfs beyond the block layer's own
- * attributes: how much memory its data takes and the configuration it was
- * created with, one value per file, readable by anyone.
+ * attributes: how much memory its data takes, the configuration it was
+ * created with and the state of its simulation engine, one value per
+ * file, readable by anyone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -116,12 +117,64 @@ static ssize_t flags_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(flags);
 
+/**
+ * sim_active_show() - whether the simulation engine is on (1) or off (0)
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * The settings themselves are read with VBS_IOC_GET_SIM.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t sim_active_show(struct device *d,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", vbs_sim_active(vbs_sysfs_dev(d)));
+}
+static DEVICE_ATTR_RO(sim_active);
+
+/**
+ * fault_rules_show() - how many fault rules the disk has
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t fault_rules_show(struct device *d,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(vbs_sysfs_dev(d)->sim.nr_rules));
+}
+static DEVICE_ATTR_RO(fault_rules);
+
+/**
+ * cache_pages_show() - pages of the volatile write cache (not yet durable)
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t cache_pages_show(struct device *d,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&vbs_sysfs_dev(d)->cache.nr_pages));
+}
+static DEVICE_ATTR_RO(cache_pages);
+
 static struct attribute *vbs_disk_attrs[] = {
 	&dev_attr_pages_in_use.attr,
 	&dev_attr_bytes_in_use.attr,
 	&dev_attr_index.attr,
 	&dev_attr_capacity_bytes.attr,
 	&dev_attr_flags.attr,
+	&dev_attr_sim_active.attr,
+	&dev_attr_fault_rules.attr,
+	&dev_attr_cache_pages.attr,
 	NULL,
 };
 

@@ -20,6 +20,7 @@
  *   vbs-simtool fault-clear DEV [ID]
  *   vbs-simtool powercut DEV [keep=PPM] [seed=S]  -> dropped=N kept=N
  *   vbs-simtool stats DEV
+ *   vbs-simtool reset-stats DEV
  *   vbs-simtool probe DEV read|write LBA BLOCKS N
  *       N direct I/Os of BLOCKS logical blocks at LBA, one after the
  *       other; prints one character per I/O: '.' ok, 'E' EIO,
@@ -29,6 +30,9 @@
  *   vbs-simtool flush DEV                          fsync()
  *   vbs-simtool ioctl-write DEV LBA BLOCKS BYTE [fua]
  *   vbs-simtool ioctl-read DEV LBA BLOCKS BYTE     exit 1 on a difference
+ *   vbs-simtool map DEV LBA BLOCKS BYTE            one character per block:
+ *       'd' every byte is BYTE, '0' every byte is zero, '?' anything else
+ *   vbs-simtool features DEV                       features=0x... (hex)
  *   vbs-simtool check-einval DEV     invalid arguments are refused and
  *                                    change nothing
  *
@@ -397,6 +401,14 @@ static int cmd_stats(const char *dev)
 	return 0;
 }
 
+static int cmd_reset_stats(const char *dev)
+{
+	int fd = open_dev(dev, O_RDONLY);
+
+	xioctl(fd, VBS_IOC_RESET_STATS, NULL, "VBS_IOC_RESET_STATS");
+	return 0;
+}
+
 /* --- data ----------------------------------------------------------- */
 
 static char result_char(int err)
@@ -509,6 +521,49 @@ static int cmd_verify(const char *dev, int argc, char **argv)
 		die("read %s at LBA %llu: %s", dev, lba,
 		    strerror(errno));
 	return compare(buf, blocks * bs, (int)parse_u64(argv[2]), lba, bs);
+}
+
+static int cmd_map(const char *dev, int argc, char **argv)
+{
+	unsigned long long lba, blocks, b;
+	const unsigned char *p;
+	unsigned int bs, i;
+	bool data, zero;
+	int fd, byte;
+	void *buf;
+
+	if (argc != 3)
+		usage();
+	lba = parse_u64(argv[0]);
+	blocks = parse_u64(argv[1]);
+	byte = (int)parse_u64(argv[2]);
+	fd = open_dev(dev, O_RDONLY | O_DIRECT);
+	bs = block_size(fd);
+	buf = xalloc(blocks * bs);
+	if (pread(fd, buf, blocks * bs, (off_t)(lba * bs)) !=
+	    (ssize_t)(blocks * bs))
+		die("read %s at LBA %llu: %s", dev, lba, strerror(errno));
+	for (b = 0; b < blocks; b++) {
+		p = (const unsigned char *)buf + b * bs;
+		data = zero = true;
+		for (i = 0; i < bs; i++) {
+			data &= p[i] == (unsigned char)byte;
+			zero &= !p[i];
+		}
+		putchar(data ? 'd' : zero ? '0' : '?');
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_features(const char *dev)
+{
+	struct vbs_info info = { .size = sizeof(info) };
+	int fd = open_dev(dev, O_RDONLY);
+
+	xioctl(fd, VBS_IOC_GET_INFO, &info, "VBS_IOC_GET_INFO");
+	printf("features=0x%llx\n", info.features);
+	return 0;
 }
 
 static int cmd_flush(const char *dev)
@@ -751,6 +806,8 @@ int main(int argc, char **argv)
 		return cmd_powercut(dev, argc, argv);
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats(dev);
+	if (!strcmp(cmd, "reset-stats"))
+		return cmd_reset_stats(dev);
 	if (!strcmp(cmd, "probe"))
 		return cmd_probe(dev, argc, argv);
 	if (!strcmp(cmd, "fill"))
@@ -763,6 +820,10 @@ int main(int argc, char **argv)
 		return cmd_ioctl_io(dev, true, argc, argv);
 	if (!strcmp(cmd, "ioctl-read"))
 		return cmd_ioctl_io(dev, false, argc, argv);
+	if (!strcmp(cmd, "map"))
+		return cmd_map(dev, argc, argv);
+	if (!strcmp(cmd, "features"))
+		return cmd_features(dev);
 	if (!strcmp(cmd, "check-einval"))
 		return cmd_check_einval(dev);
 	usage();

@@ -1,0 +1,48 @@
+#!/bin/bash
+#
+# sim_channels_make_latency_grow_with_queue_depth: with 2 ms reads and 4
+# parallel units, one read at a time takes about 2 ms; 16 at a time share
+# the 4 units, so throughput stays at 4 / 2 ms = 2000 reads/s (within 10%)
+# and each read waits about four times as long; the disk saw 16 in flight
+# at once. With unlimited units, 16 at a time are served in parallel and
+# keep the 2 ms latency.
+#
+# Needs: the module, vbs-simtool, fio, python3.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../sim/lib-sim.sh"
+
+vbs_need_fio
+vbs_load capacity_mb=64
+dev=$(vbs_dev 0)
+engine=$(vbs_fio_async_engine "$dev")
+vbs_run sim_tool fill "$dev" 0 8192 0x31
+
+# run LABEL QD - fio 4 KiB random reads for 4 s; sets MEAN (ns) and IOPS.
+run() {
+	vbs_fio "$1" --name="$1" --filename="$dev" --direct=1 \
+		--ioengine="$engine" --rw=randread --bs=4k --iodepth="$2" \
+		--size=4M --time_based --runtime=4 --randseed=1
+	read -r MEAN _ <<<"$(sim_fio_lat "$VBS_ART/fio-$1.json" read)"
+	read -r IOPS _ <<<"$(sim_fio_rate "$VBS_ART/fio-$1.json" read)"
+}
+
+vbs_step "4 units, queue depth 1"
+sim_set "$dev" read_ns=2000000 channels=4
+run qd1 1
+qd1=$MEAN
+vbs_expect_ge 2000000 "$qd1" "mean latency at QD1 (ns)"
+
+vbs_step "4 units, queue depth 16"
+vbs_run sim_tool reset-stats "$dev"
+run qd16 16
+sim_report "channels=4 read 2ms: QD1 mean=${qd1}ns, QD16 mean=${MEAN}ns iops=${IOPS} (model 8000000ns, 2000/s)"
+sim_within "$IOPS" 2000 10 "IOPS of 4 units at 2 ms"
+vbs_expect_ge $((qd1 * 3)) "$MEAN" "mean latency at QD16 vs QD1"
+vbs_expect_ge 16 "$(sim_stat "$dev" peak_in_flight)" "peak requests in flight"
+
+vbs_step "unlimited units, queue depth 16: no queueing"
+sim_set "$dev" read_ns=2000000
+run free16 16
+sim_report "channels=0 read 2ms: QD16 mean=${MEAN}ns iops=${IOPS}"
+vbs_expect_ge "$MEAN" $((qd1 * 2)) "mean latency at QD16 without a unit limit"
