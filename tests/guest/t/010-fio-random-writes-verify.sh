@@ -22,22 +22,22 @@ total=0
 # The engine probe read a block: the store still holds nothing.
 vbs_expect_eq 0 "$(vbs_pages_in_use 0)" "pages in use before any write"
 
-vbs_step "4 jobs x 24 MiB of 4 KiB random writes, $engine, iodepth 32"
+vbs_step "4 jobs x 12 MiB of 4 KiB random writes, $engine, iodepth 32"
 vbs_fio random-qd32 "${verify[@]}" --name=random-qd32 \
 	--ioengine="$engine" --rw=randwrite --bs=4k --iodepth=32 \
-	--numjobs=4 --size=24M --offset_increment=24M
-vbs_expect_eq $((4 * 24 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+	--numjobs=4 --size=12M --offset_increment=12M
+vbs_expect_eq $((4 * 12 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
 # Each 4 KiB block was written once (fio's random map), page-aligned.
-vbs_expect_eq $((4 * 24 << 20 >> 12)) "$(vbs_pages_in_use 0)" \
-	"pages in use after 96 MiB of distinct 4 KiB blocks"
+vbs_expect_eq $((4 * 12 << 20 >> 12)) "$(vbs_pages_in_use 0)" \
+	"pages in use after 48 MiB of distinct 4 KiB blocks"
 total=$((total + VBS_FIO_WRITTEN))
 
-vbs_step "1 job, 16 MiB of 512 B..16 KiB random writes, psync (QD1)"
+vbs_step "1 job, 8 MiB of 512 B..16 KiB random writes, psync (QD1)"
 vbs_fio random-qd1-odd-sizes "${verify[@]}" --name=random-qd1 \
-	--ioengine=psync --rw=randwrite --bsrange=512-16k --size=16M \
+	--ioengine=psync --rw=randwrite --bsrange=512-16k --size=8M \
 	--offset=128M
-vbs_expect_eq $((16 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+vbs_expect_eq $((8 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
 total=$((total + VBS_FIO_WRITTEN))
 

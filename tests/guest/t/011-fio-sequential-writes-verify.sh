@@ -19,20 +19,20 @@ verify=(--filename="$dev" --direct=1 --verify=crc32c --do_verify=1
 	--verify_fatal=1)
 total=0
 
-vbs_step "4 jobs x 32 MiB of 1 MiB sequential writes, $engine, iodepth 8"
+vbs_step "4 jobs x 16 MiB of 1 MiB sequential writes, $engine, iodepth 8"
 vbs_fio seq-1m "${verify[@]}" --name=seq-1m --ioengine="$engine" \
-	--rw=write --bs=1M --iodepth=8 --numjobs=4 --size=32M \
-	--offset_increment=32M
-vbs_expect_eq $((4 * 32 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+	--rw=write --bs=1M --iodepth=8 --numjobs=4 --size=16M \
+	--offset_increment=16M
+vbs_expect_eq $((4 * 16 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
-vbs_expect_eq $((4 * 32 << 20 >> 12)) "$(vbs_pages_in_use 0)" \
-	"pages in use after 128 MiB of sequential writes"
+vbs_expect_eq $((4 * 16 << 20 >> 12)) "$(vbs_pages_in_use 0)" \
+	"pages in use after 64 MiB of sequential writes"
 total=$((total + VBS_FIO_WRITTEN))
 
-vbs_step "1 job, 7 MiB of 3.5 KiB sequential writes, psync"
+vbs_step "1 job, 512 sequential writes of 3.5 KiB, psync"
 vbs_fio seq-3584 "${verify[@]}" --name=seq-3584 --ioengine=psync \
-	--rw=write --bs=3584 --size=7M --offset=192M
-vbs_expect_eq $((7 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+	--rw=write --bs=3584 --size=$((512 * 3584)) --offset=192M
+vbs_expect_eq $((512 * 3584)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
 total=$((total + VBS_FIO_WRITTEN))
 

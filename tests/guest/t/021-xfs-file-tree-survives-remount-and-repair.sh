@@ -1,8 +1,8 @@
 #!/bin/bash
 #
 # xfs_file_tree_survives_remount_and_repair: mkfs.xfs on the disk, mount,
-# write a tree of 304 files (300 small ones of random sizes in 20
-# directories, 4 of 12 MiB), unmount, xfs_repair -n finds nothing to fix,
+# write a tree of 202 files (200 small ones of random sizes in 10
+# directories, 2 of 8 MiB), unmount, xfs_repair -n finds nothing to fix,
 # drop caches, mount again and every file has its checksum. Then deleting
 # the large files and running fstrim gives their pages back to the store,
 # and the filesystem is still clean.
@@ -23,11 +23,12 @@ manifest=$VBS_TMP/manifest
 vbs_step "mkfs.xfs"
 vbs_run mkfs.xfs -q -f "$dev"
 
-vbs_step "write 300 small files and 4 x 12 MiB"
+vbs_step "write 200 small files and 2 x 8 MiB"
 vbs_mount "$dev" "$mnt"
-vbs_make_tree "$mnt" 20 15 4 12
+vbs_make_tree "$mnt" 10 20 2 8
 vbs_tree_manifest "$mnt" "$manifest"
-vbs_expect_eq 304 "$(wc -l <"$manifest")" "files written"
+mapfile -t lines <"$manifest"
+vbs_expect_eq 202 "${#lines[@]}" "files written"
 vbs_run umount "$mnt"
 
 vbs_step "xfs_repair -n: nothing to fix"
@@ -44,7 +45,10 @@ rm "$mnt"/large*
 sync
 vbs_run fstrim -v "$mnt"
 pages_after=$(vbs_pages_in_use 0)
-# 48 MiB of file data lived in 12288 pages that are free blocks now.
-vbs_expect_ge 12288 $((pages_before - pages_after)) "pages freed by fstrim"
+# 16 MiB of file data lived in 4096 pages that are free blocks now. Freeing
+# them also writes filesystem metadata (bitmaps, journal), some of it for
+# the first time, which takes new pages: allow 64 of those (256 KiB).
+vbs_expect_ge $((4096 - 64)) $((pages_before - pages_after)) "pages freed by fstrim"
+vbs_note "fstrim freed $((pages_before - pages_after)) pages"
 vbs_run umount "$mnt"
 vbs_run xfs_repair -n "$dev"

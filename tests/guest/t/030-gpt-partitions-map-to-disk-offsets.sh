@@ -44,17 +44,18 @@ write_gpt() {
 
 vbs_step "max_partitions=16: GPT with 3 partitions"
 vbs_load capacity_mb=128
-major=$(cut -d: -f1 "$sysdisk/dev")
+major=$(<"$sysdisk/dev")
+major=${major%%:*}
 write_gpt
 vbs_run blockdev --rereadpt "$dev"
 for i in 1 2 3; do
 	p=$sysdisk/virtblkiosim0p$i
 	vbs_wait_path "$p"
 	vbs_wait_path "${dev}p$i"
-	vbs_expect_eq "$i" "$(cat "$p/partition")" "p$i partition number"
-	vbs_expect_eq "${starts[i - 1]}" "$(cat "$p/start")" "p$i start sector"
-	vbs_expect_eq "${sizes[i - 1]}" "$(cat "$p/size")" "p$i size in sectors"
-	vbs_expect_eq "$major:$i" "$(cat "$p/dev")" "p$i device number"
+	vbs_expect_eq "$i" "$(<"$p/partition")" "p$i partition number"
+	vbs_expect_eq "${starts[i - 1]}" "$(<"$p/start")" "p$i start sector"
+	vbs_expect_eq "${sizes[i - 1]}" "$(<"$p/size")" "p$i size in sectors"
+	vbs_expect_eq "$major:$i" "$(<"$p/dev")" "p$i device number"
 	vbs_expect_eq $((sizes[i - 1] * 512)) \
 		"$(blockdev --getsize64 "${dev}p$i")" "p$i size in bytes"
 done
@@ -111,16 +112,18 @@ vbs_unload
 
 vbs_step "max_partitions=2: p3 gets a device number outside our range"
 vbs_load capacity_mb=128 max_partitions=2
-major=$(cut -d: -f1 "$sysdisk/dev")
+major=$(<"$sysdisk/dev")
+major=${major%%:*}
 write_gpt
 vbs_run blockdev --rereadpt "$dev"
 for i in 1 2; do
 	vbs_wait_path "$sysdisk/virtblkiosim0p$i"
-	vbs_expect_eq "$major:$i" "$(cat "$sysdisk/virtblkiosim0p$i/dev")" \
+	vbs_expect_eq "$major:$i" "$(<"$sysdisk/virtblkiosim0p$i/dev")" \
 		"p$i device number"
 done
 vbs_wait_path "$sysdisk/virtblkiosim0p3"
-vbs_expect_eq 259 "$(cut -d: -f1 "$sysdisk/virtblkiosim0p3/dev")" \
+p3dev=$(<"$sysdisk/virtblkiosim0p3/dev")
+vbs_expect_eq 259 "${p3dev%%:*}" \
 	"p3 major (block extended major)"
 vbs_unload
 

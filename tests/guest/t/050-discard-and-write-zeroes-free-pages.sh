@@ -110,7 +110,7 @@ vbs_expect_fail "blkdiscard without discard support" blkdiscard -o 0 -l "$mib" "
 vbs_expect_match "not supported" "$VBS_OUTPUT" "blkdiscard error"
 vbs_expect_fail "punch hole without write-zeroes" \
 	fallocate --punch-hole -o 0 -l "$mib" "$dev"
-vbs_expect_match "not supported" "$VBS_OUTPUT" "fallocate error"
+vbs_expect_match "not supported|unsupported" "$VBS_OUTPUT" "fallocate error"
 vbs_expect_disk_equals "$dev" 0 "$pattern" 0 "$mib" "data after refused discards"
 vbs_run blkdiscard -z -o 0 -l "$mib" "$dev"
 vbs_expect_disk_zeros "$dev" 0 "$mib" "blkdiscard -z zeroes without write-zeroes"

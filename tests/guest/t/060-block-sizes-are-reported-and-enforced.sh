@@ -29,7 +29,7 @@ vbs_expect_eq $((64 * 2048)) "$(vbs_sys 0 size)" "size in 512-byte sectors"
 
 vbs_step "4 KiB O_DIRECT I/O works"
 pattern=$VBS_TMP/pattern
-vbs_pattern "$pattern" $((2 * mib))
+vbs_pattern "$pattern" $((3 * mib))
 vbs_dd_write "$pattern" 0 "$dev" $((3 * 4096)) $((64 * 1024))
 vbs_dd_write "$pattern" $((mib)) "$dev" $((mib + 4096)) $((mib + 4096 * 5))
 vbs_drop_caches

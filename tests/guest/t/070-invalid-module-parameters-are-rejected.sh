@@ -43,23 +43,41 @@ cases=(
 	"write_cache write_cache=maybe"
 )
 
-for c in "${cases[@]}"; do
-	read -r name params <<<"$c"
+# Each case first writes a marker to the kernel log, so that the log can be
+# read once at the end (starting dmesg is slow in the VM) and cut at the
+# markers.
+mark="vbs-070-case-$$-"
+for ((i = 0; i < ${#cases[@]}; i++)); do
+	read -r name params <<<"${cases[i]}"
 	vbs_step "insmod $params"
-	vbs_kmsg_mark
+	echo "$mark$i" >/dev/kmsg
 	# shellcheck disable=SC2086 # one parameter per word
 	vbs_expect_fail "insmod $params" insmod "$VBS_KO" $params
-	vbs_expect_match "Invalid (argument|parameters)" "$VBS_OUTPUT" "insmod $params: error"
-	log=$(vbs_kmsg_since_mark)
-	vbs_expect_match "virtblkiosim: .*$name" "$log" \
-		"kernel log after insmod $params names $name"
-	vbs_note "kernel: $(grep -m1 "$name" <<<"$log" | sed 's/^\[[^]]*\] //')"
+	vbs_expect_match "Invalid (argument|parameters)" "$VBS_OUTPUT" \
+		"insmod $params: error"
 	if vbs_module_loaded; then
 		vbs_fail "module loaded after insmod $params"
 	fi
 	vbs_expect_no_path /sys/module/virtblkiosim "module in sysfs after insmod $params"
 	vbs_expect_eq "" "$(vbs_our_nodes)" "disks left after insmod $params"
-	if grep -qw virtblkiosim /proc/devices; then
-		vbs_fail "block major still registered after insmod $params"
-	fi
+	while read -r _ major_name; do
+		if [[ "$major_name" == virtblkiosim ]]; then
+			vbs_fail "block major still registered after insmod $params"
+		fi
+	done </proc/devices
+done
+echo "${mark}end" >/dev/kmsg
+
+vbs_step "the kernel log names the parameter of each case"
+log=$(dmesg)
+for ((i = 0; i < ${#cases[@]}; i++)); do
+	read -r name params <<<"${cases[i]}"
+	section=${log#*"$mark$i"}
+	section=${section%%"$mark"*}
+	# One line of the log: "virtblkiosim: ... <name> ...".
+	line_re="virtblkiosim: [^"$'\n'"]*${name}[^"$'\n'"]*"
+	vbs_expect_match "$line_re" "$section" \
+		"kernel log after insmod $params names $name"
+	[[ "$section" =~ $line_re ]]
+	vbs_note "insmod $params: ${BASH_REMATCH[0]}"
 done

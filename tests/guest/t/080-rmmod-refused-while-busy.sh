@@ -29,14 +29,14 @@ expect_rmmod_refused() {
 		"$VBS_OUTPUT" "rmmod error while $1"
 	vbs_module_loaded || vbs_fail "module unloaded while $1"
 	vbs_expect_path "$dev" "disk node while $1"
-	vbs_expect_gt 0 "$(cat /sys/module/virtblkiosim/refcnt)" "module references while $1"
+	vbs_expect_gt 0 "$(</sys/module/virtblkiosim/refcnt)" "module references while $1"
 }
 
 vbs_step "held open by a descriptor: rmmod refused"
 vbs_load capacity_mb=64
 vbs_dd_write "$pattern" 0 "$dev" 0 $((4 * mib))
 vbs_expect_eq 1024 "$(vbs_pages_in_use 0)" "pages after writing 4 MiB"
-vbs_expect_eq 0 "$(cat /sys/module/virtblkiosim/refcnt)" "module references with the disk closed"
+vbs_expect_eq 0 "$(</sys/module/virtblkiosim/refcnt)" "module references with the disk closed"
 exec 3<"$dev"
 expect_rmmod_refused "a descriptor is open"
 vbs_expect_disk_equals "$dev" 0 "$pattern" 0 $((4 * mib)) "data after the refused rmmod"
