@@ -98,14 +98,17 @@ sim_fio_rate() {
 	EOF
 }
 
-# sim_within GOT WANT PERCENT WHAT - fail unless |GOT - WANT| <= PERCENT% of
-# WANT (integers).
-sim_within() {
-	local got=$1 want=$2 pct=$3 diff
-	diff=$((got > want ? got - want : want - got))
-	if ((diff * 100 > want * pct)); then
-		printf '# expected %s within %s%% of %s got %s\n' "$4" "$pct" "$want" "$got"
-		vbs_fail "$4"
+# sim_rate_holds GOT LIMIT WHAT - a rate limit holds: GOT is at most 5%
+# above LIMIT (the device never runs faster than its limit) and at most
+# 30% below it. The lower bound is generous: in the emulated test VM, a
+# guest that the host does not run for a while cannot keep the device
+# busy, and the time lost is not made up (the limit is a ceiling, not an
+# average). The figure itself goes to the report.
+sim_rate_holds() {
+	local got=$1 limit=$2
+	if ((got * 100 > limit * 105 || got * 100 < limit * 70)); then
+		printf '# expected %s between -30%% and +5%% of %s got %s\n' "$3" "$limit" "$got"
+		vbs_fail "$3"
 	fi
 }
 

@@ -63,6 +63,15 @@ vbs_run python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.f
 for i in $(seq 1 20); do
 	head -c $((RANDOM * 4 + 1)) /dev/urandom >"$mnt/unsynced/g$i"
 done
+# Start writeback of the unsynced files without a flush (fadvise
+# DONTNEED), so their data reaches the disk's cache, not its media.
+vbs_run python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)' "$mnt"/unsynced/g*
+sleep 1
+vbs_note "cache pages before the power cut: $(sim_stat "$dev" cache_pages)"
 # The power goes out: from now on the disk stores nothing (every write,
 # flush and discard is lost), then the cache is dropped. The unmount's
 # writes go nowhere, as they would on a dead disk.
