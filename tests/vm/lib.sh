@@ -8,6 +8,7 @@
 #
 # Used by scripts/install-deps and everything in tests/vm/.
 # Needs: bash, dpkg-query, coreutils.
+# shellcheck disable=SC2034 # the variables set here are used by the sourcers
 
 # The repository root: two levels above this file.
 VBS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
