@@ -578,14 +578,15 @@ vbs_fio_async_engine() {
 	printf '%s\n' "$VBS__async_engine"
 }
 
-# Print "written read trimmed errors jobs" summed over the jobs of a fio JSON
+# Print "written read trimmed errors jobs syncs" summed over the jobs of a fio JSON
 # report, with jq (quick to start) or python3. fio may print warnings before
 # the JSON object: skip them.
 vbs__fio_json_sum() {
 	if command -v jq >/dev/null; then
 		sed -n '/^{/,$p' "$1" | jq -r '.jobs |
 			[(map(.write.io_bytes) | add), (map(.read.io_bytes) | add),
-			 (map(.trim.io_bytes) | add), (map(.error) | add), length] |
+			 (map(.trim.io_bytes) | add), (map(.error) | add), length,
+			 (map(.sync.total_ios // 0) | add)] |
 			@tsv'
 	elif command -v python3 >/dev/null; then
 		python3 - "$1" <<-'EOF'
@@ -595,7 +596,8 @@ vbs__fio_json_sum() {
 			jobs = json.loads(text[start:])["jobs"]
 			total = lambda d: sum(j[d]["io_bytes"] for j in jobs)
 			errors = sum(j["error"] for j in jobs)
-			print(total("write"), total("read"), total("trim"), errors, len(jobs))
+			syncs = sum(j.get("sync", {}).get("total_ios", 0) for j in jobs)
+			print(total("write"), total("read"), total("trim"), errors, len(jobs), syncs)
 		EOF
 	else
 		vbs_skip "neither python3 nor jq to read fio's JSON"
@@ -604,11 +606,13 @@ vbs__fio_json_sum() {
 
 # vbs_fio LABEL FIO_ARGS... - run fio, which must succeed and report no job
 # error. Sets VBS_FIO_WRITTEN, VBS_FIO_READ, VBS_FIO_TRIMMED (bytes, summed
-# over jobs) and VBS_FIO_JOBS. The JSON report is kept in VBS_ART.
+# over jobs), VBS_FIO_SYNCS (fsync calls) and VBS_FIO_JOBS. The JSON report
+# is kept in VBS_ART.
 VBS_FIO_WRITTEN=0
 VBS_FIO_READ=0
 VBS_FIO_TRIMMED=0
 VBS_FIO_JOBS=0
+VBS_FIO_SYNCS=0
 vbs_fio() {
 	local label=$1 json log rc=0 sums errors
 	shift
@@ -622,8 +626,10 @@ vbs_fio() {
 		vbs_fail "fio $label"
 	fi
 	sums=$(vbs__fio_json_sum "$json")
-	read -r VBS_FIO_WRITTEN VBS_FIO_READ VBS_FIO_TRIMMED errors VBS_FIO_JOBS <<<"$sums"
+	read -r VBS_FIO_WRITTEN VBS_FIO_READ VBS_FIO_TRIMMED errors VBS_FIO_JOBS \
+		VBS_FIO_SYNCS <<<"$sums"
 	vbs_note "fio $label: jobs=$VBS_FIO_JOBS written=$VBS_FIO_WRITTEN" \
-		"read=$VBS_FIO_READ trimmed=$VBS_FIO_TRIMMED errors=$errors"
+		"read=$VBS_FIO_READ trimmed=$VBS_FIO_TRIMMED syncs=$VBS_FIO_SYNCS" \
+		"errors=$errors"
 	vbs_expect_eq 0 "$errors" "fio $label job errors"
 }

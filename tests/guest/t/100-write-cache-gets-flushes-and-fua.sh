@@ -1,11 +1,12 @@
 #!/bin/bash
 #
 # write_cache_gets_flushes_and_fua: with write_cache=1 the disk advertises
-# a volatile write cache with FUA ("write back", fua=1) and every fsync of
+# a volatile write cache with FUA ("write back", fua=1), and every fsync of
 # the disk reaches it as exactly one flush request (counted in
-# /sys/block/.../stat); fio random writes with an fsync every 8 writes,
-# and O_SYNC writes (FUA on the data), verify clean. With write_cache=0
-# the disk is "write through" and fsync sends no flush at all.
+# /sys/block/.../stat), the 255 fsyncs of fio random writes with an fsync
+# every 8 writes included; those writes, and O_SYNC writes (FUA on the
+# data), verify clean. With write_cache=0 the disk is "write through" and
+# fsync sends no flush at all.
 #
 # Needs: fio, sync (coreutils), dd, the module.
 
@@ -50,8 +51,11 @@ vbs_fio fsync-8 --filename="$dev" --direct=1 --verify=crc32c --do_verify=1 \
 	--bs=4k --size=8M --fsync=8
 vbs_expect_eq $((8 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
-# 2048 writes, an fsync after every 8: at least 256 flushes.
-vbs_expect_ge 256 $(($(vbs_stat 0 16) - flushes)) "flush requests during fio --fsync=8"
+# 2048 writes, an fsync after every 8 (fio skips the one after the last
+# write): 255 fsyncs, each exactly one flush request.
+vbs_expect_eq 255 "$VBS_FIO_SYNCS" "fsyncs fio made"
+vbs_expect_eq "$VBS_FIO_SYNCS" $(($(vbs_stat 0 16) - flushes)) \
+	"flush requests during fio --fsync=8"
 total=$((total + VBS_FIO_WRITTEN))
 
 vbs_step "fio: O_SYNC writes (FUA), 4 jobs, verify"
