@@ -1,7 +1,7 @@
 #!/bin/bash
 #
 # xfs_file_tree_survives_remount_and_repair: mkfs.xfs on the disk, mount,
-# write a tree of 202 files (200 small ones of random sizes in 10
+# write a tree of 302 files (300 small ones of random sizes in 15
 # directories, 2 of 8 MiB), unmount, xfs_repair -n finds nothing to fix,
 # drop caches, mount again and every file has its checksum. Then deleting
 # the large files and running fstrim gives their pages back to the store,
@@ -23,12 +23,12 @@ manifest=$VBS_TMP/manifest
 vbs_step "mkfs.xfs"
 vbs_run mkfs.xfs -q -f "$dev"
 
-vbs_step "write 200 small files and 2 x 8 MiB"
+vbs_step "write 300 small files and 2 x 8 MiB"
 vbs_mount "$dev" "$mnt"
-vbs_make_tree "$mnt" 10 20 2 8
+vbs_make_tree "$mnt" 15 20 2 8
 vbs_tree_manifest "$mnt" "$manifest"
 mapfile -t lines <"$manifest"
-vbs_expect_eq 202 "${#lines[@]}" "files written"
+vbs_expect_eq 302 "${#lines[@]}" "files written"
 vbs_run umount "$mnt"
 
 vbs_step "xfs_repair -n: nothing to fix"
