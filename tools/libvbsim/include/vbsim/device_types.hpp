@@ -23,23 +23,30 @@ inline constexpr std::uint64_t k_max_capacity = std::uint64_t{1} << 50;
 
 /// What a module build supports (VBS_FEAT_*).
 enum class Feature : std::uint64_t {
-	block_io = std::uint64_t{1} << 0,     ///< read / write through ioctl
-	stats = std::uint64_t{1} << 1,        ///< get / reset statistics
-	control = std::uint64_t{1} << 2,      ///< add / remove / list disks
-	discard = std::uint64_t{1} << 3,      ///< discard frees pages
-	write_zeroes = std::uint64_t{1} << 4, ///< write-zeroes
-	write_cache = std::uint64_t{1} << 5,  ///< volatile cache + FUA
-	sim = std::uint64_t{1} << 6,          ///< latency, bandwidth, IOPS, channels
-	faults = std::uint64_t{1} << 7,       ///< fault rules
-	powercut = std::uint64_t{1} << 8,     ///< power cut drops the write cache
-	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak in flight
+	block_io = std::uint64_t{1} << 0,      ///< read / write through ioctl
+	stats = std::uint64_t{1} << 1,         ///< get / reset statistics
+	control = std::uint64_t{1} << 2,       ///< add / remove / list disks
+	discard = std::uint64_t{1} << 3,       ///< discard frees pages
+	write_zeroes = std::uint64_t{1} << 4,  ///< write-zeroes
+	write_cache = std::uint64_t{1} << 5,   ///< volatile cache + FUA
+	sim = std::uint64_t{1} << 6,           ///< latency, bandwidth, IOPS, channels
+	faults = std::uint64_t{1} << 7,        ///< fault rules
+	powercut = std::uint64_t{1} << 8,      ///< power cut drops the write cache
+	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak
 };
 
 /// Every Feature this library knows, in bit order.
 inline constexpr std::array<Feature, 10> k_all_features = {
-	Feature::block_io,    Feature::stats,	Feature::control, Feature::discard,
-	Feature::write_zeroes, Feature::write_cache, Feature::sim,	  Feature::faults,
-	Feature::powercut,    Feature::latency_stats,
+	Feature::block_io,
+	Feature::stats,
+	Feature::control,
+	Feature::discard,
+	Feature::write_zeroes,
+	Feature::write_cache,
+	Feature::sim,
+	Feature::faults,
+	Feature::powercut,
+	Feature::latency_stats,
 };
 
 /// The stable name of @p feature: "block_io", "stats", "control",
