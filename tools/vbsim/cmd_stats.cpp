@@ -40,20 +40,7 @@ public:
 		add_json_flag(a, json_);
 		CLI::Option* watch = a.add_flag("--watch", watch_,
 						"Print rates per operation every interval until Ctrl-C");
-		a.add_option("--interval", interval_text_, "Time between samples of --watch (default: 1s)")
-			->type_name("DURATION")
-			->check(CLI::Validator(
-				[](std::string& text) -> std::string {
-					try {
-						if (parse_duration(text) == nanoseconds::zero())
-							return fmt::format("invalid duration \"{}\": must be more than 0",
-									   text);
-						return {};
-					} catch (const std::invalid_argument& e) {
-						return e.what();
-					}
-				},
-				""))
+		add_duration_option(a, "--interval", interval_ns_, "Time between samples of --watch (default: 1s)")
 			->needs(watch);
 		a.add_flag("--reset", reset_, "Zero the counters instead of printing them")
 			->excludes(watch)
@@ -115,8 +102,7 @@ private:
 	/// until the pacer says stop (Ctrl-C), which is a normal end.
 	int watch(Context& ctx, BlockDevice& device)
 	{
-		const nanoseconds interval = interval_text_.empty() ? k_default_interval
-								    : parse_duration(interval_text_);
+		const nanoseconds interval(interval_ns_);
 		const std::unique_ptr<Pacer> pacer = ctx.make_pacer();
 		if (!json_)
 			fmt::print(ctx.out, "{} every {}, Ctrl-C to stop\n", device.path(),
@@ -146,7 +132,7 @@ private:
 	bool json_ = false;
 	bool watch_ = false;
 	bool reset_ = false;
-	std::string interval_text_;
+	std::int64_t interval_ns_ = k_default_interval.count();
 };
 
 } // namespace

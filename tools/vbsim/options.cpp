@@ -48,6 +48,23 @@ CLI::Validator uint_transform(std::string what, std::uint64_t min, std::uint64_t
 		"");
 }
 
+CLI::Validator positive_duration_transform()
+{
+	return CLI::Validator(
+		[](std::string& text) -> std::string {
+			try {
+				const auto d = parse_duration(text);
+				if (d.count() == 0)
+					return fmt::format("invalid duration \"{}\": must be more than 0", text);
+				text = std::to_string(d.count());
+				return {};
+			} catch (const std::invalid_argument& e) {
+				return e.what();
+			}
+		},
+		"");
+}
+
 } // namespace detail
 
 CLI::Option* add_device_argument(CLI::App& app, std::string& target)

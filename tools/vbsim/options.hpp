@@ -17,6 +17,8 @@ namespace detail {
 CLI::Validator size_transform(std::uint64_t max);
 /// Validator that rewrites a number (parse_uint) as decimal, in [@p min, @p max].
 CLI::Validator uint_transform(std::string what, std::uint64_t min, std::uint64_t max);
+/// Validator that rewrites a positive duration (parse_duration) as nanoseconds.
+CLI::Validator positive_duration_transform();
 
 } // namespace detail
 
@@ -40,6 +42,16 @@ CLI::Option* add_uint_option(CLI::App& app, const std::string& name, T& target,
 	return app.add_option(name, target, description)
 		->type_name("N")
 		->transform(detail::uint_transform(std::move(what), min, std::numeric_limits<T>::max()));
+}
+
+/// --name DURATION: a duration of more than 0 such as 1s or 250ms, into
+/// @p target_ns as nanoseconds.
+inline CLI::Option* add_duration_option(CLI::App& app, const std::string& name,
+					std::int64_t& target_ns, const std::string& description)
+{
+	return app.add_option(name, target_ns, description)
+		->type_name("DURATION")
+		->transform(detail::positive_duration_transform());
 }
 
 /// The positional DEV every per-disk command takes: "0", "virtblkiosim0"
