@@ -17,6 +17,8 @@ KERNEL  ?= 6.12
 KERNELS ?= 6.1 6.12 7.3
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
+# Seconds one kernel may take to boot and run the guest suite.
+VM_TIMEOUT ?= 1500
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/virtblkiosim-$(VERSION)
 
@@ -47,7 +49,7 @@ check-unit: tools
 	ctest --test-dir $(TOOLS_BUILD) --output-on-failure -j$(JOBS)
 
 check-vm: tools
-	tests/vm/run $(addprefix --kernel ,$(KERNELS))
+	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))
 
 demo: deps tools
 	tests/vm/run --kernel $(KERNEL) -- scripts/demo
