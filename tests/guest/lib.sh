@@ -422,8 +422,8 @@ vbs_expect_disk_equals() {
 	local got=$VBS_TMP/disk-read diff
 	vbs_dd_read "$1" "$2" "$5" "$got"
 	if ! diff=$(cmp -i "$4:0" -n "$5" -- "$3" "$got" 2>&1); then
-		printf 'expected the %s bytes of %s at %s at %s of %s, got others: %s\n' \
-			"$5" "$3" "$4" "$2" "$1" "$diff"
+		printf 'expected %s at byte %s to hold the %s bytes at byte %s of %s, got others: %s\n' \
+			"$1" "$2" "$5" "$4" "$3" "$diff"
 		vbs_fail "$6"
 	fi
 }
