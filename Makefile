@@ -48,7 +48,11 @@ check-static:
 check-unit: tools
 	ctest --test-dir $(TOOLS_BUILD) --output-on-failure -j$(JOBS)
 
-check-vm: tools
+# The C tool the simulation-engine guest tests drive the ioctls with.
+guest-tools:
+	$(MAKE) -C tests/guest/sim
+
+check-vm: tools guest-tools
 	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))
 
 demo: deps tools
@@ -76,5 +80,5 @@ clean:
 	$(MAKE) -C src clean
 	rm -rf build
 
-.PHONY: all deps module tools check check-static check-unit check-vm demo \
+.PHONY: all deps module tools guest-tools check check-static check-unit check-vm demo \
 	vm install dkms-install dkms-uninstall clean
