@@ -7,7 +7,9 @@
 # and afterwards every region holds exactly its writer's data, read back
 # by 4 parallel readers. Then two fio jobs, one on each queue's CPU,
 # overwrite interleaved 4 KiB blocks of one shared region (even blocks
-# from one, odd blocks from the other) and fio verifies both with crc32c.
+# from one, odd blocks from the other) and fio verifies both with crc32c;
+# and the same with 512-byte sectors on new pages, which both jobs race to
+# allocate: each page is allocated once and holds both jobs' sectors.
 #
 # Needs: taskset, dd, cmp, fio, 2 CPUs (skipped with fewer), the module.
 
@@ -88,4 +90,22 @@ vbs_expect_eq "$region" "$VBS_FIO_WRITTEN" "bytes written by both jobs"
 vbs_expect_eq "$region" "$VBS_FIO_READ" "bytes verified"
 vbs_expect_eq $((4 * region / 4096)) "$(vbs_pages_in_use 0)" \
 	"pages in use after overwriting region 0"
-vbs_note "fio verify bytes: $VBS_FIO_WRITTEN"
+total=$VBS_FIO_WRITTEN
+
+vbs_step "fio: both CPUs write interleaved 512-byte sectors of new pages"
+# The same, one sector at a time, on 1 MiB never written before: both jobs
+# keep asking for the same new store pages at the same moment. Each page
+# must be allocated once (exactly 256 more pages) and keep both writers'
+# sectors.
+pages_before=$(vbs_pages_in_use 0)
+vbs_fio interleaved-sectors --filename="$dev" --direct=1 --verify=crc32c \
+	--do_verify=1 --verify_fatal=1 --ioengine="$engine" --iodepth=16 \
+	--bs=512 --rw=write:512 --size=1M \
+	--name=even-sectors-queue0 --cpus_allowed="${cpu[0]}" --offset=48M \
+	--name=odd-sectors-queue1 --cpus_allowed="${cpu[1]}" --offset=$(((48 << 20) + 512))
+vbs_expect_eq $((1 << 20)) "$VBS_FIO_WRITTEN" "bytes written by both jobs"
+vbs_expect_eq $((1 << 20)) "$VBS_FIO_READ" "bytes verified"
+vbs_expect_eq $((pages_before + 256)) "$(vbs_pages_in_use 0)" \
+	"pages in use after filling 1 MiB of new pages sector by sector"
+total=$((total + VBS_FIO_WRITTEN))
+vbs_note "fio verify bytes: $total"
