@@ -29,6 +29,9 @@ std::vector<std::unique_ptr<Command>> make_commands(CLI::App& parent)
 	commands.push_back(make_read_command(parent));
 	commands.push_back(make_write_command(parent));
 	commands.push_back(make_features_command(parent));
+	commands.push_back(make_sim_command(parent));
+	commands.push_back(make_fault_command(parent));
+	commands.push_back(make_powercut_command(parent));
 	return commands;
 }
 

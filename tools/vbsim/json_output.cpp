@@ -108,4 +108,74 @@ Json added_json(std::uint32_t index)
 	return Json{{"index", index}, {"device", device_path(index)}};
 }
 
+Json sim_json(const std::string& path, const SimParams& params)
+{
+	Json latency = Json::object();
+	for (SimClass c : k_all_sim_classes) {
+		const Latency& l = params.lat(c);
+		latency[std::string(sim_class_name(c))] = Json{
+			{"base_ns", l.base.count()},
+			{"jitter_ns", l.jitter.count()},
+			{"distribution", jitter_name(l.distribution)},
+			{"slow_ppm", l.slow_ppm},
+			{"slow_ns", l.slow.count()},
+		};
+	}
+	const auto per_direction = [](const auto& values) {
+		return Json{{"read", values[static_cast<std::size_t>(Direction::read)]},
+			    {"write", values[static_cast<std::size_t>(Direction::write)]}};
+	};
+	return Json{
+		{"device", path},
+		{"seed", params.seed},
+		{"latency", latency},
+		{"bandwidth_bps", per_direction(params.bandwidth)},
+		{"iops", per_direction(params.iops)},
+		{"channels", params.channels},
+		{"timeout_ms", params.timeout.count()},
+	};
+}
+
+std::vector<std::string> op_mask_names(std::uint32_t op_mask)
+{
+	std::vector<std::string> names;
+	for (Op op : k_all_ops) {
+		if ((op_mask & op_bit(op)) != 0)
+			names.emplace_back(op_name(op));
+	}
+	return names;
+}
+
+Json faults_json(const std::string& path, const std::vector<FaultRule>& rules)
+{
+	Json list = Json::array();
+	for (const FaultRule& r : rules) {
+		list.push_back(Json{
+			{"id", r.id},
+			{"ops", op_mask_names(r.op_mask)},
+			{"effect", fault_effect_name(r.effect)},
+			{"lba", r.lba},
+			{"count", r.count},
+			{"trigger", fault_trigger_name(r.trigger)},
+			{"every_n", r.every_n},
+			{"ppm", r.ppm},
+			{"remaining", r.remaining},
+			{"matched", r.matched},
+			{"fired", r.fired},
+			{"spent", r.spent},
+		});
+	}
+	return Json{{"device", path}, {"rules", list}};
+}
+
+Json fault_added_json(const std::string& path, std::uint32_t id)
+{
+	return Json{{"device", path}, {"id", id}};
+}
+
+Json powercut_json(const std::string& path, const PowercutResult& result)
+{
+	return Json{{"device", path}, {"pages_dropped", result.pages_dropped}, {"pages_kept", result.pages_kept}};
+}
+
 } // namespace vbsim::cli

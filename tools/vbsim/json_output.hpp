@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vbsim/device_types.hpp"
+#include "vbsim/sim_types.hpp"
 #include "vbsim/stats.hpp"
 
 namespace vbsim::cli {
@@ -54,5 +55,27 @@ using Json = nlohmann::ordered_json;
 
 /// vbsim add --json: {"index", "device"}
 [[nodiscard]] Json added_json(std::uint32_t index);
+
+/// vbsim sim --json:
+/// {"device", "seed",
+///  "latency": {"read"|"write"|"flush"|"discard":
+///              {"base_ns", "jitter_ns", "distribution", "slow_ppm", "slow_ns"}},
+///  "bandwidth_bps": {"read", "write"}, "iops": {"read", "write"},
+///  "channels", "timeout_ms"} (0 everywhere: unlimited / default / off)
+[[nodiscard]] Json sim_json(const std::string& path, const SimParams& params);
+
+/// The names of the operations in @p op_mask ("read", "write", ...).
+[[nodiscard]] std::vector<std::string> op_mask_names(std::uint32_t op_mask);
+
+/// vbsim fault list --json:
+/// {"device", "rules": [{"id", "ops": [names], "effect", "lba", "count",
+///  "trigger", "every_n", "ppm", "remaining", "matched", "fired", "spent"}]}
+[[nodiscard]] Json faults_json(const std::string& path, const std::vector<FaultRule>& rules);
+
+/// vbsim fault add --json: {"device", "id"}
+[[nodiscard]] Json fault_added_json(const std::string& path, std::uint32_t id);
+
+/// vbsim powercut --json: {"device", "pages_dropped", "pages_kept"}
+[[nodiscard]] Json powercut_json(const std::string& path, const PowercutResult& result);
 
 } // namespace vbsim::cli

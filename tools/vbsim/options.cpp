@@ -65,6 +65,20 @@ CLI::Validator positive_duration_transform()
 		"");
 }
 
+CLI::Validator duration_transform()
+{
+	return CLI::Validator(
+		[](std::string& text) -> std::string {
+			try {
+				text = std::to_string(parse_duration(text).count());
+				return {};
+			} catch (const std::invalid_argument& e) {
+				return e.what();
+			}
+		},
+		"");
+}
+
 } // namespace detail
 
 CLI::Option* add_device_argument(CLI::App& app, std::string& target)

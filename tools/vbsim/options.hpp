@@ -19,6 +19,8 @@ CLI::Validator size_transform(std::uint64_t max);
 CLI::Validator uint_transform(std::string what, std::uint64_t min, std::uint64_t max);
 /// Validator that rewrites a positive duration (parse_duration) as nanoseconds.
 CLI::Validator positive_duration_transform();
+/// Validator that rewrites a duration of 0 or more (parse_duration) as nanoseconds.
+CLI::Validator duration_transform();
 
 } // namespace detail
 
@@ -52,6 +54,16 @@ inline CLI::Option* add_duration_option(CLI::App& app, const std::string& name,
 	return app.add_option(name, target_ns, description)
 		->type_name("DURATION")
 		->transform(detail::positive_duration_transform());
+}
+
+/// --name DURATION: a duration of 0 or more such as 0, 100us or 5ms, into
+/// @p target_ns as nanoseconds.
+inline CLI::Option* add_time_option(CLI::App& app, const std::string& name, std::int64_t& target_ns,
+				    const std::string& description)
+{
+	return app.add_option(name, target_ns, description)
+		->type_name("DURATION")
+		->transform(detail::duration_transform());
 }
 
 /// The positional DEV every per-disk command takes: "0", "virtblkiosim0"

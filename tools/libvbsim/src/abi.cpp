@@ -25,8 +25,48 @@ static_assert(static_cast<std::size_t>(Op::discard) == VBS_OP_DISCARD);
 static_assert(static_cast<std::size_t>(Op::write_zeroes) == VBS_OP_WRITE_ZEROES);
 static_assert(k_op_count <= VBS_OP_NR);
 static_assert(k_latency_buckets == VBS_LAT_BUCKETS);
+static_assert(static_cast<std::size_t>(SimClass::read) == VBS_SIM_READ);
+static_assert(static_cast<std::size_t>(SimClass::write) == VBS_SIM_WRITE);
+static_assert(static_cast<std::size_t>(SimClass::flush) == VBS_SIM_FLUSH);
+static_assert(static_cast<std::size_t>(SimClass::discard) == VBS_SIM_DISCARD);
+static_assert(k_sim_class_count == VBS_SIM_NR_CLASSES);
+static_assert(static_cast<std::size_t>(Direction::read) == VBS_SIM_READ);
+static_assert(static_cast<std::size_t>(Direction::write) == VBS_SIM_WRITE);
+static_assert(static_cast<std::uint32_t>(Jitter::none) == VBS_JITTER_NONE);
+static_assert(static_cast<std::uint32_t>(Jitter::uniform) == VBS_JITTER_UNIFORM);
+static_assert(static_cast<std::uint32_t>(Jitter::exponential) == VBS_JITTER_EXP);
+static_assert(static_cast<std::uint64_t>(k_sim_max_latency.count()) == VBS_SIM_MAX_NS);
+static_assert(k_sim_max_channels == VBS_SIM_MAX_CHANNELS);
+static_assert(k_sim_max_timeout.count() == VBS_SIM_MAX_TIMEOUT_MS);
+static_assert(static_cast<std::uint32_t>(FaultEffect::ioerr) == VBS_FAULT_IOERR);
+static_assert(static_cast<std::uint32_t>(FaultEffect::medium) == VBS_FAULT_MEDIUM);
+static_assert(static_cast<std::uint32_t>(FaultEffect::timeout) == VBS_FAULT_TIMEOUT);
+static_assert(static_cast<std::uint32_t>(FaultEffect::corrupt) == VBS_FAULT_CORRUPT);
+static_assert(static_cast<std::uint32_t>(FaultEffect::lost_write) == VBS_FAULT_LOST_WRITE);
+static_assert(static_cast<std::uint32_t>(FaultTrigger::always) == VBS_TRIGGER_ALWAYS);
+static_assert(static_cast<std::uint32_t>(FaultTrigger::once) == VBS_TRIGGER_ONCE);
+static_assert(static_cast<std::uint32_t>(FaultTrigger::every_n) == VBS_TRIGGER_EVERY_N);
+static_assert(static_cast<std::uint32_t>(FaultTrigger::prob) == VBS_TRIGGER_PROB);
+static_assert(k_fault_max_rules == VBS_FAULT_MAX_RULES);
+static_assert(k_all_op_bits == VBS_OP_MASK_ALL);
+static_assert(op_bit(Op::write_zeroes) == VBS_OP_MASK(VBS_OP_WRITE_ZEROES));
 
 namespace {
+
+/// A non-negative duration as the ABI's __u64 nanoseconds. A negative
+/// one becomes a huge value the kernel refuses, as it should.
+template <typename Duration>
+std::uint64_t abi_count(Duration d)
+{
+	return static_cast<std::uint64_t>(d.count());
+}
+
+/// __u64 nanoseconds as a duration (values beyond its range cannot come
+/// from a kernel that checks VBS_SIM_MAX_NS).
+std::chrono::nanoseconds abi_nanos(std::uint64_t ns)
+{
+	return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+}
 
 /// Sets @p bit in @p flags when @p on.
 void put_flag(std::uint32_t& flags, std::uint32_t bit, bool on)
@@ -119,6 +159,95 @@ ModuleFeatures from_abi(const struct vbs_features& raw)
 		.max_devices = raw.max_devices,
 		.nr_devices = raw.nr_devices,
 	};
+}
+
+struct vbs_sim_params to_abi(const SimParams& params)
+{
+	auto raw = make_abi<struct vbs_sim_params>();
+	raw.seed = params.seed;
+	for (std::size_t c = 0; c < k_sim_class_count; c++) {
+		const Latency& l = params.latency[c];
+		raw.lat[c].base_ns = abi_count(l.base);
+		raw.lat[c].jitter_ns = abi_count(l.jitter);
+		raw.lat[c].jitter = static_cast<std::uint32_t>(l.distribution);
+		raw.lat[c].slow_ppm = l.slow_ppm;
+		raw.lat[c].slow_ns = abi_count(l.slow);
+	}
+	for (std::size_t d = 0; d < 2; d++) {
+		raw.bw_bps[d] = params.bandwidth[d];
+		raw.iops[d] = params.iops[d];
+	}
+	raw.channels = params.channels;
+	raw.timeout_ms = static_cast<std::uint32_t>(params.timeout.count());
+	return raw;
+}
+
+SimParams from_abi(const struct vbs_sim_params& raw)
+{
+	SimParams params;
+	params.seed = raw.seed;
+	for (std::size_t c = 0; c < k_sim_class_count; c++) {
+		Latency& l = params.latency[c];
+		l.base = abi_nanos(raw.lat[c].base_ns);
+		l.jitter = abi_nanos(raw.lat[c].jitter_ns);
+		l.distribution = static_cast<Jitter>(raw.lat[c].jitter);
+		l.slow_ppm = raw.lat[c].slow_ppm;
+		l.slow = abi_nanos(raw.lat[c].slow_ns);
+	}
+	for (std::size_t d = 0; d < 2; d++) {
+		params.bandwidth[d] = raw.bw_bps[d];
+		params.iops[d] = raw.iops[d];
+	}
+	params.channels = raw.channels;
+	params.timeout = std::chrono::milliseconds(raw.timeout_ms);
+	return params;
+}
+
+struct vbs_fault_rule to_abi(const FaultRule& rule)
+{
+	auto raw = make_abi<struct vbs_fault_rule>();
+	raw.op_mask = rule.op_mask;
+	raw.effect = static_cast<std::uint32_t>(rule.effect);
+	raw.lba = rule.lba;
+	raw.count = rule.count;
+	raw.trigger = static_cast<std::uint32_t>(rule.trigger);
+	raw.every_n = rule.every_n;
+	raw.ppm = rule.ppm;
+	raw.remaining = rule.remaining;
+	return raw;
+}
+
+FaultRule from_abi(const struct vbs_fault_rule& raw)
+{
+	return FaultRule{
+		.id = raw.id,
+		.op_mask = raw.op_mask,
+		.effect = static_cast<FaultEffect>(raw.effect),
+		.lba = raw.lba,
+		.count = raw.count,
+		.trigger = static_cast<FaultTrigger>(raw.trigger),
+		.every_n = raw.every_n,
+		.ppm = raw.ppm,
+		.remaining = raw.remaining,
+		.matched = raw.matched,
+		.fired = raw.fired,
+		.spent = (raw.state & VBS_FAULT_STATE_SPENT) != 0,
+	};
+}
+
+struct vbs_powercut to_abi(const PowercutOptions& options)
+{
+	auto raw = make_abi<struct vbs_powercut>();
+	put_flag(raw.flags, VBS_POWERCUT_KEEP_RANDOM, options.keep_random);
+	put_flag(raw.flags, VBS_POWERCUT_SEED, options.seed.has_value());
+	raw.keep_ppm = options.keep_ppm;
+	raw.seed = options.seed.value_or(0);
+	return raw;
+}
+
+PowercutResult powercut_result(const struct vbs_powercut& raw)
+{
+	return PowercutResult{.pages_dropped = raw.pages_dropped, .pages_kept = raw.pages_kept};
 }
 
 } // namespace vbsim::detail

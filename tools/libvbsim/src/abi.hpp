@@ -8,6 +8,7 @@
 #include <linux/virtblkiosim.h>
 
 #include "vbsim/device_types.hpp"
+#include "vbsim/sim_types.hpp"
 #include "vbsim/stats.hpp"
 
 namespace vbsim::detail {
@@ -26,5 +27,13 @@ T make_abi()
 [[nodiscard]] DeviceInfo from_abi(const struct vbs_info& raw);
 [[nodiscard]] DeviceStats from_abi(const struct vbs_stats& raw);
 [[nodiscard]] ModuleFeatures from_abi(const struct vbs_features& raw);
+[[nodiscard]] struct vbs_sim_params to_abi(const SimParams& params);
+[[nodiscard]] SimParams from_abi(const struct vbs_sim_params& raw);
+/// The input fields of @p rule (the output ones stay zero).
+[[nodiscard]] struct vbs_fault_rule to_abi(const FaultRule& rule);
+[[nodiscard]] FaultRule from_abi(const struct vbs_fault_rule& raw);
+/// The input fields of a VBS_IOC_POWERCUT argument.
+[[nodiscard]] struct vbs_powercut to_abi(const PowercutOptions& options);
+[[nodiscard]] PowercutResult powercut_result(const struct vbs_powercut& raw);
 
 } // namespace vbsim::detail

@@ -37,6 +37,15 @@ public:
 	}
 	[[nodiscard]] DeviceStats stats() override { return device_.stats(); }
 	void reset_stats() override { device_.reset_stats(); }
+	[[nodiscard]] SimParams get_sim() override { return device_.get_sim(); }
+	void set_sim(const SimParams& params) override { device_.set_sim(params); }
+	std::uint32_t add_fault(const FaultRule& rule) override { return device_.add_fault(rule); }
+	[[nodiscard]] std::vector<FaultRule> list_faults() override { return device_.list_faults(); }
+	void clear_faults(std::optional<std::uint32_t> id) override { device_.clear_faults(id); }
+	PowercutResult powercut(const PowercutOptions& options) override
+	{
+		return device_.powercut(options);
+	}
 
 private:
 	FakeDevice& device_;

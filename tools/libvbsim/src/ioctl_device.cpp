@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "abi.hpp"
 #include "ioctl.hpp"
@@ -80,6 +81,70 @@ void IoctlDevice::reset_stats()
 {
 	detail::checked_ioctl(fd_, VBS_IOC_RESET_STATS, nullptr,
 			      [&] { return "resetting statistics of " + path_; });
+}
+
+SimParams IoctlDevice::get_sim()
+{
+	auto raw = detail::make_abi<struct vbs_sim_params>();
+	detail::checked_ioctl(fd_, VBS_IOC_GET_SIM, &raw,
+			      [&] { return detail::device_what("reading the simulation settings", path_); });
+	return detail::from_abi(raw);
+}
+
+void IoctlDevice::set_sim(const SimParams& params)
+{
+	auto raw = detail::to_abi(params);
+	detail::checked_ioctl(fd_, VBS_IOC_SET_SIM, &raw,
+			      [&] { return detail::device_what("changing the simulation settings", path_); });
+}
+
+std::uint32_t IoctlDevice::add_fault(const FaultRule& rule)
+{
+	auto raw = detail::to_abi(rule);
+	detail::checked_ioctl(fd_, VBS_IOC_FAULT_ADD, &raw,
+			      [&] { return detail::device_what("adding a fault rule", path_); });
+	return raw.id;
+}
+
+std::vector<FaultRule> IoctlDevice::list_faults()
+{
+	const auto what = [&] { return detail::device_what("listing the fault rules", path_); };
+	// Ask for the count, then for the rules; retry if rules were added
+	// in between.
+	for (;;) {
+		auto list = detail::make_abi<struct vbs_fault_list>();
+		list.rule_size = sizeof(struct vbs_fault_rule);
+		detail::checked_ioctl(fd_, VBS_IOC_FAULT_LIST, &list, what);
+		std::vector<struct vbs_fault_rule> raw(list.count);
+		list.capacity = list.count;
+		list.rules = user_address(raw.data());
+		detail::checked_ioctl(fd_, VBS_IOC_FAULT_LIST, &list, what);
+		if (list.count > list.capacity)
+			continue;
+		std::vector<FaultRule> rules;
+		rules.reserve(list.count);
+		for (std::uint32_t i = 0; i < list.count; i++)
+			rules.push_back(detail::from_abi(raw[i]));
+		return rules;
+	}
+}
+
+void IoctlDevice::clear_faults(std::optional<std::uint32_t> id)
+{
+	const std::string what = detail::clear_faults_what(id, path_);
+	// 0 is VBS_FAULT_ID_ALL to the kernel, and no rule's id.
+	if (id && *id == VBS_FAULT_ID_ALL)
+		throw_error(ENOENT, what);
+	std::uint32_t arg = id.value_or(VBS_FAULT_ID_ALL);
+	detail::checked_ioctl(fd_, VBS_IOC_FAULT_CLEAR, &arg, [&] { return what; });
+}
+
+PowercutResult IoctlDevice::powercut(const PowercutOptions& options)
+{
+	auto raw = detail::to_abi(options);
+	detail::checked_ioctl(fd_, VBS_IOC_POWERCUT, &raw,
+			      [&] { return detail::device_what("cutting the power", path_); });
+	return detail::powercut_result(raw);
 }
 
 } // namespace vbsim

@@ -31,6 +31,20 @@ inline std::string remove_what(std::uint32_t index)
 	return fmt::format("removing virtblkiosim{}", index);
 }
 
+/// "<verb> of /dev/virtblkiosim0": "reading the simulation settings of ..."
+inline std::string device_what(std::string_view verb, std::string_view path)
+{
+	return fmt::format("{} of {}", verb, path);
+}
+
+/// "clearing fault rule 3 of /dev/virtblkiosim0" or "clearing the fault
+/// rules of ..."
+inline std::string clear_faults_what(std::optional<std::uint32_t> id, std::string_view path)
+{
+	return id ? fmt::format("clearing fault rule {} of {}", *id, path)
+		  : fmt::format("clearing the fault rules of {}", path);
+}
+
 inline constexpr std::string_view k_list_what = "listing the disks";
 inline constexpr std::string_view k_features_what = "reading the module's features";
 

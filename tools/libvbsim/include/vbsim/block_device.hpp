@@ -3,10 +3,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "vbsim/device_types.hpp"
+#include "vbsim/sim_types.hpp"
 #include "vbsim/stats.hpp"
 
 namespace vbsim {
@@ -28,8 +31,14 @@ enum class WriteMode {
 ///    logical blocks, blocks beyond the end of the disk, a transfer larger
 ///    than DeviceInfo::max_io_bytes;
 ///  - EROFS: a write to a read-only disk;
-///  - EPERM: write_blocks() or reset_stats() without CAP_SYS_ADMIN (kernel
-///    only; the fake has no notion of privilege).
+///  - EINVAL also: simulation settings, a fault rule or power cut options
+///    out of the ranges sim_types.hpp documents (a fault range outside
+///    the disk included);
+///  - ENOSPC: add_fault() on a disk that has k_fault_max_rules rules;
+///  - ENOENT: clear_faults() of an id the disk does not have;
+///  - EPERM: write_blocks(), reset_stats(), set_sim(), add_fault(),
+///    clear_faults() or powercut() without CAP_SYS_ADMIN (kernel only;
+///    the fake has no notion of privilege).
 class BlockDevice {
 public:
 	virtual ~BlockDevice() = default;
@@ -55,6 +64,27 @@ public:
 
 	/// Zeroes the counters (in_flight and memory use are not counters).
 	virtual void reset_stats() = 0;
+
+	/// The simulation settings in force.
+	[[nodiscard]] virtual SimParams get_sim() = 0;
+
+	/// Replaces every simulation setting with @p params (nothing changes
+	/// if one is out of range) and restarts the random generator.
+	virtual void set_sim(const SimParams& params) = 0;
+
+	/// Adds @p rule at the end of the disk's rules; returns its id.
+	virtual std::uint32_t add_fault(const FaultRule& rule) = 0;
+
+	/// The disk's rules in the order they are tried, with their counters.
+	[[nodiscard]] virtual std::vector<FaultRule> list_faults() = 0;
+
+	/// Removes rule @p id, or every rule when @p id is nullopt. An id of
+	/// 0 is no rule's id: ENOENT.
+	virtual void clear_faults(std::optional<std::uint32_t> id) = 0;
+
+	/// Simulates a power cut: writes not yet durable are dropped (or a
+	/// random subset kept, as @p options say).
+	virtual PowercutResult powercut(const PowercutOptions& options) = 0;
 
 protected:
 	BlockDevice() = default;

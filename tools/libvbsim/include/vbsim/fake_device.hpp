@@ -11,8 +11,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vbsim/block_device.hpp"
 #include "vbsim/control_device.hpp"
@@ -48,6 +50,17 @@ struct FakeLimits {
 ///     FakeLimits::max_io_bytes: EINVAL;
 ///  2. a write to a read-only disk: EROFS.
 /// Successful transfers count as ioctl requests in stats().
+///
+/// The simulation engine is modelled as far as a test can see it without
+/// a clock: set_sim(), add_fault() and powercut() take the kernel's
+/// validation and errnos, settings and rules are kept and listed back,
+/// and fault rules act on read_blocks() / write_blocks() as in the kernel
+/// (ioerr: EIO, medium: ENODATA, timeout: ETIMEDOUT at once, corrupt: one
+/// byte per block of the range inverted, lost-write: nothing stored),
+/// with matched / fired counters and the per-op faults and errors
+/// counters. Latencies are not simulated. The fake has no write cache,
+/// so every write is durable at once and powercut() drops and keeps
+/// nothing, as the kernel does on a disk without a write cache.
 class FakeDevice final : public BlockDevice {
 public:
 	/// A disk numbered @p index shaped by @p config, whose zero fields
@@ -67,6 +80,12 @@ public:
 			  WriteMode mode) override;
 	[[nodiscard]] DeviceStats stats() override;
 	void reset_stats() override;
+	[[nodiscard]] SimParams get_sim() override;
+	void set_sim(const SimParams& params) override;
+	std::uint32_t add_fault(const FaultRule& rule) override;
+	[[nodiscard]] std::vector<FaultRule> list_faults() override;
+	void clear_faults(std::optional<std::uint32_t> id) override;
+	PowercutResult powercut(const PowercutOptions& options) override;
 
 	/// Writes that asked for FUA so far (tests check the flag got through).
 	[[nodiscard]] std::uint64_t fua_writes() const { return fua_writes_; }
@@ -76,11 +95,23 @@ private:
 	/// transfer.
 	void check_transfer(std::uint64_t lba, std::size_t bytes, const std::string& what) const;
 
+	/// The first rule that fires on @p op over @p count blocks at @p lba
+	/// (counting matches as the kernel does), or nullptr.
+	[[nodiscard]] const FaultRule* fire_fault(Op op, std::uint64_t lba, std::uint64_t count);
+
+	/// Throws the errno of @p rule's effect (with @p what) if it fails
+	/// the request; counts the fault and the error in @p s.
+	static void fail_if_fatal(const FaultRule& rule, OpStats& s, const std::string& what);
+
 	std::string path_;
 	DeviceInfo info_;
 	SparseStore store_;
 	DeviceStats stats_;
 	std::uint64_t fua_writes_ = 0;
+	SimParams sim_;
+	std::mt19937_64 rng_;
+	std::vector<FaultRule> rules_;
+	std::uint32_t next_fault_id_ = 1;
 };
 
 /// An in-memory module: the control node and the disks it made.

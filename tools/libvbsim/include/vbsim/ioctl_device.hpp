@@ -38,6 +38,12 @@ public:
 			  WriteMode mode) override;
 	[[nodiscard]] DeviceStats stats() override;
 	void reset_stats() override;
+	[[nodiscard]] SimParams get_sim() override;
+	void set_sim(const SimParams& params) override;
+	std::uint32_t add_fault(const FaultRule& rule) override;
+	[[nodiscard]] std::vector<FaultRule> list_faults() override;
+	void clear_faults(std::optional<std::uint32_t> id) override;
+	PowercutResult powercut(const PowercutOptions& options) override;
 
 private:
 	/// Blocks in a buffer of @p bytes; EINVAL for a partial block or a
