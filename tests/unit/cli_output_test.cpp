@@ -84,6 +84,38 @@ TEST(CliOutput, stats_shows_a_table_of_counters)
 		  "memory in use: 2 pages (8 KiB), 0 not yet durable\n");
 }
 
+TEST(CliOutput, stats_shows_the_non_empty_latency_buckets)
+{
+	Cli cli;
+	cli.add_disk(0);
+	DeviceStats& s = cli.module.device(0).stats_for_test();
+	s.op(Op::read).latency_histogram[0] = 2;
+	s.op(Op::read).latency_histogram[3] = 5;
+	s.op(Op::read).latency_histogram[11] = 1;
+	s.op(Op::flush).latency_histogram[31] = 4;
+	ASSERT_EQ(cli.run({"stats", "0"}), 0) << cli.err;
+	EXPECT_NE(cli.out.find("write_zeroes             0         0 B        0        0          0             -\n"
+			       "latency histogram:\n"
+			       "  read:         <1us 2, 4us-8us 5, 1.02ms-2.05ms 1\n"
+			       "  flush:        >=1074s 4\n"
+			       "in flight: 0 (peak 0)\n"),
+		  std::string::npos)
+		<< cli.out;
+}
+
+TEST(CliOutput, watch_shows_the_buckets_of_each_interval)
+{
+	Cli cli;
+	cli.add_disk(0);
+	cli.watch_samples = 2;
+	DeviceStats& s = cli.module.device(0).stats_for_test();
+	s.op(Op::write).latency_histogram[5] = 10;
+	cli.between_samples = [&] { s.op(Op::write).latency_histogram[5] += 3; };
+	ASSERT_EQ(cli.run({"stats", "0", "--watch"}), 0) << cli.err;
+	EXPECT_NE(cli.out.find("latency histogram:\n  write:        16us-32us 3\n"), std::string::npos) << cli.out;
+	EXPECT_EQ(cli.out.find("16us-32us 1"), std::string::npos) << cli.out;
+}
+
 TEST(CliOutput, stats_reset_zeroes_the_counters_silently)
 {
 	Cli cli;

@@ -30,6 +30,79 @@ std::string format_latency(nanoseconds d)
 	return fmt::format("{:.2f}s", ns / 1e9);
 }
 
+/// 2^@p shift microseconds, short: "1us", "512us", "1.02ms", "16.8s".
+std::string pow2_us(unsigned shift)
+{
+	const double us = static_cast<double>(std::uint64_t{1} << shift);
+	if (us < 1e3)
+		return fmt::format("{:.0f}us", us);
+	if (us < 1e6)
+		return fmt::format("{:.3g}ms", us / 1e3);
+	if (us < 1e9)
+		return fmt::format("{:.3g}s", us / 1e6);
+	return fmt::format("{:.0f}s", us / 1e6);
+}
+
+/// The range of latency histogram bucket @p b: "<1us", "1us-2us",
+/// "512us-1.02ms", ">=1074s".
+std::string bucket_label(std::size_t b)
+{
+	if (b == 0)
+		return "<1us";
+	if (b == k_latency_buckets - 1)
+		return ">=" + pow2_us(static_cast<unsigned>(b - 1));
+	return pow2_us(static_cast<unsigned>(b - 1)) + "-" + pow2_us(static_cast<unsigned>(b));
+}
+
+/// "latency histogram:" and a line per operation whose histogram is not
+/// empty, listing its non-empty buckets; nothing when all are empty.
+void print_histograms(Context& ctx, const std::array<LatencyHistogram, k_op_count>& hists)
+{
+	bool header = false;
+	for (Op op : k_all_ops) {
+		const LatencyHistogram& h = hists[static_cast<std::size_t>(op)];
+		std::string line;
+		for (std::size_t b = 0; b < h.size(); b++) {
+			if (h[b] != 0)
+				line += fmt::format("{}{} {}", line.empty() ? "" : ", ", bucket_label(b), h[b]);
+		}
+		if (line.empty())
+			continue;
+		if (!header)
+			fmt::print(ctx.out, "latency histogram:\n");
+		header = true;
+		fmt::print(ctx.out, "  {:<13} {}\n", fmt::format("{}:", op_name(op)), line);
+	}
+}
+
+/// The histograms of @p stats.
+std::array<LatencyHistogram, k_op_count> histograms(const DeviceStats& stats)
+{
+	std::array<LatencyHistogram, k_op_count> hists{};
+	for (Op op : k_all_ops)
+		hists[static_cast<std::size_t>(op)] = stats.op(op).latency_histogram;
+	return hists;
+}
+
+/// The requests each bucket gained from @p before to @p after; after a
+/// reset (a bucket went backwards) the counts of @p after.
+std::array<LatencyHistogram, k_op_count> histogram_delta(const DeviceStats& before, const DeviceStats& after)
+{
+	std::array<LatencyHistogram, k_op_count> hists = histograms(after);
+	for (Op op : k_all_ops) {
+		const LatencyHistogram& b = before.op(op).latency_histogram;
+		LatencyHistogram& h = hists[static_cast<std::size_t>(op)];
+		bool reset = before.since != after.since;
+		for (std::size_t i = 0; i < h.size(); i++)
+			reset = reset || h[i] < b[i];
+		if (!reset) {
+			for (std::size_t i = 0; i < h.size(); i++)
+				h[i] -= b[i];
+		}
+	}
+	return hists;
+}
+
 class StatsCommand final : public Command {
 public:
 	explicit StatsCommand(CLI::App& parent)
@@ -78,13 +151,15 @@ private:
 			fmt::print(ctx.out, row, op_name(op), s.requests, format_size(s.bytes), s.errors, s.faults,
 				   s.ioctl_requests, mean ? format_latency(*mean) : "-");
 		}
+		print_histograms(ctx, histograms(stats));
 		fmt::print(ctx.out, "in flight: {} (peak {})\n", stats.in_flight, stats.peak_in_flight);
 		fmt::print(ctx.out, "memory in use: {} pages ({}), {} not yet durable\n", stats.pages_in_use,
 			   format_size(stats.bytes_in_use), stats.cache_pages);
 	}
 
 	static void print_rates(Context& ctx, nanoseconds since_start, const DeviceStats& stats,
-				const std::array<OpRates, k_op_count>& rates)
+				const std::array<OpRates, k_op_count>& rates,
+				const std::array<LatencyHistogram, k_op_count>& hists)
 	{
 		constexpr std::string_view row = "{:<14}{:>12}{:>16}{:>10}\n";
 		fmt::print(ctx.out, "+{:.1f}s  in flight {}  memory {}\n",
@@ -96,6 +171,7 @@ private:
 			fmt::print(ctx.out, row, op_name(op), fmt::format("{:.1f}", r.requests_per_sec),
 				   format_rate(r.bytes_per_sec), fmt::format("{:.1f}", r.errors_per_sec));
 		}
+		print_histograms(ctx, hists);
 	}
 
 	/// --watch: a sample every interval, rates since the sample before,
@@ -120,7 +196,7 @@ private:
 			if (json_)
 				fmt::print(ctx.out, "{}\n", watch_json(device.path(), current, elapsed, rates).dump());
 			else
-				print_rates(ctx, now - start, current, rates);
+				print_rates(ctx, now - start, current, rates, histogram_delta(previous, current));
 			ctx.out.flush();
 			previous = current;
 			previous_time = now;

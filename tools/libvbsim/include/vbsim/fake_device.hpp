@@ -87,6 +87,10 @@ public:
 	void clear_faults(std::optional<std::uint32_t> id) override;
 	PowercutResult powercut(const PowercutOptions& options) override;
 
+	/// The counters stats() reports, for a test to set what the fake
+	/// does not measure (latency histograms, in_flight).
+	[[nodiscard]] DeviceStats& stats_for_test() { return stats_; }
+
 	/// Writes that asked for FUA so far (tests check the flag got through).
 	[[nodiscard]] std::uint64_t fua_writes() const { return fua_writes_; }
 
