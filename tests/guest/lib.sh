@@ -618,11 +618,16 @@ vbs_fio() {
 	shift
 	json=$VBS_ART/fio-$label.json
 	log=$VBS_ART/fio-$label.log
-	fio --output-format=json --output="$json" "$@" >"$log" 2>&1 || rc=$?
+	# No verify state file: fio would write it to the working directory
+	# (the repository, read-only in the VM) when a verify fails.
+	fio --output-format=json --output="$json" --verify_state_save=0 "$@" \
+		>"$log" 2>&1 || rc=$?
 	if ((rc != 0)); then
 		printf 'fio %s failed with status %d: fio %s\n' "$label" "$rc" "$*"
-		sed 's/^/    /' "$log" | tail -n 30
-		grep -v '^[ {}]' "$json" 2>/dev/null | sed 's/^/    /' | tail -n 30
+		# fio's messages: on stdout/stderr, and in the report before
+		# the JSON object.
+		{ cat "$log"; sed '/^{/,$d' "$json"; } 2>/dev/null |
+			tail -n 30 | sed 's/^/    /' || true
 		vbs_fail "fio $label"
 	fi
 	sums=$(vbs__fio_json_sum "$json")
