@@ -36,13 +36,13 @@ TEST(CliArgs, help_at_the_top_lists_every_subcommand)
 	Cli cli;
 	EXPECT_EQ(cli.run({"--help"}), 0);
 	EXPECT_TRUE(cli.err.empty());
-	for (const char* sub : {"list", "add", "remove", "info", "stats", "read", "write", "features"})
+	for (const char* sub : {"list", "add", "remove", "info", "stats", "read", "write", "features", "sim", "fault", "powercut"})
 		EXPECT_NE(cli.out.find(std::string("  ") + sub + " "), std::string::npos) << sub;
 }
 
 TEST(CliArgs, help_works_for_every_subcommand)
 {
-	for (const char* sub : {"list", "add", "remove", "info", "stats", "read", "write", "features"}) {
+	for (const char* sub : {"list", "add", "remove", "info", "stats", "read", "write", "features", "sim", "fault", "powercut"}) {
 		Cli cli;
 		EXPECT_EQ(cli.run({sub, "--help"}), 0) << sub;
 		EXPECT_NE(cli.out.find(std::string("Usage: vbsim ") + sub), std::string::npos) << cli.out;
