@@ -294,7 +294,9 @@ vbs_load() {
 		vbs__rmmod_retry || vbs_fail "stale module cannot be unloaded: $VBS_OUTPUT"
 	fi
 	for arg in "$@"; do
-		[[ "$arg" == nr_devices=* ]] && nr=${arg#nr_devices=}
+		if [[ "$arg" == nr_devices=* ]]; then
+			nr=${arg#nr_devices=}
+		fi
 	done
 	vbs_run insmod "$VBS_KO" "$@"
 	for ((i = 0; i < nr; i++)); do
