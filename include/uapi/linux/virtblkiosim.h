@@ -521,9 +521,16 @@ struct vbs_powercut {
 
 /* Fill a struct vbs_info (anyone). */
 #define VBS_IOC_GET_INFO	_IOWR(VBS_IOC_MAGIC, 0x00, struct vbs_info)
-/* Read whole logical blocks into a user buffer (anyone who opened it). */
+/*
+ * Read whole logical blocks into a user buffer (anyone who opened the
+ * disk). -EINVAL for a bad range or count, -EFAULT for a bad buffer.
+ */
 #define VBS_IOC_READ		_IOW(VBS_IOC_MAGIC, 0x01, struct vbs_block_io)
-/* Write whole logical blocks from a user buffer (CAP_SYS_ADMIN). */
+/*
+ * Write whole logical blocks from a user buffer (CAP_SYS_ADMIN, else
+ * -EPERM; the disk must be open for writing, else -EBADF). -EROFS on a
+ * read-only disk, -EINVAL / -EFAULT as for VBS_IOC_READ.
+ */
 #define VBS_IOC_WRITE		_IOW(VBS_IOC_MAGIC, 0x02, struct vbs_block_io)
 /* Fill a struct vbs_stats (anyone). */
 #define VBS_IOC_GET_STATS	_IOWR(VBS_IOC_MAGIC, 0x03, struct vbs_stats)
@@ -616,9 +623,16 @@ struct vbs_ctl_list {
 
 /* Fill a struct vbs_features (anyone). */
 #define VBS_CTL_GET_FEATURES	_IOWR(VBS_IOC_MAGIC, 0x80, struct vbs_features)
-/* Create a disk (CAP_SYS_ADMIN). -EEXIST if the index is taken. */
+/*
+ * Create a disk (CAP_SYS_ADMIN). -EINVAL for a bad configuration or an
+ * index >= max_devices, -EEXIST if the index is taken, -ENOSPC if every
+ * index is.
+ */
 #define VBS_CTL_ADD		_IOWR(VBS_IOC_MAGIC, 0x81, struct vbs_ctl_add)
-/* Remove disk N, the argument is its index (CAP_SYS_ADMIN); -EBUSY if open. */
+/*
+ * Remove disk N, the argument is its index (CAP_SYS_ADMIN). -ENODEV if
+ * there is no such disk, -EBUSY while it (or a partition) is open.
+ */
 #define VBS_CTL_REMOVE		_IOW(VBS_IOC_MAGIC, 0x82, __u32)
 /* List the disks (anyone). */
 #define VBS_CTL_LIST		_IOWR(VBS_IOC_MAGIC, 0x83, struct vbs_ctl_list)
