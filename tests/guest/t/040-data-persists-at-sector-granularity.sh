@@ -36,7 +36,7 @@ writes=(
 	$((region - 3 * 512)) 1536        # the region's last 3 sectors
 )
 
-vbs_step "${#writes[@]} O_DIRECT writes at sector granularity"
+vbs_step "$((${#writes[@]} / 2)) O_DIRECT writes at sector granularity"
 src=0
 for ((i = 0; i < ${#writes[@]}; i += 2)); do
 	off=${writes[i]}
