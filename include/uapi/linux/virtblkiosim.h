@@ -68,6 +68,8 @@
 					     * flush; VBS_IOC_POWERCUT */
 #define VBS_FEAT_LATENCY_STATS	(1ULL << 9) /* vbs_stats: histograms,
 					     * faults, peak_in_flight */
+#define VBS_FEAT_MODEL		(1ULL << 10) /* VBS_CFG_MODEL disks and the
+					      * VBS_CTL_MODEL_* protocol */
 
 /* -------------------------------------------------------------------------
  * Device configuration (VBS_CTL_ADD input, VBS_IOC_GET_INFO output)
@@ -79,9 +81,11 @@
 #define VBS_CFG_WRITE_CACHE	(1U << 2) /* advertise volatile cache + FUA */
 #define VBS_CFG_READ_ONLY	(1U << 3) /* the disk rejects writes */
 #define VBS_CFG_ROTATIONAL	(1U << 4) /* report rotational=1 */
+#define VBS_CFG_MODEL		(1U << 5) /* a userland model maps every
+					   * request (VBS_CTL_MODEL_ATTACH) */
 #define VBS_CFG_ALL_FLAGS	(VBS_CFG_DISCARD | VBS_CFG_WRITE_ZEROES | \
 				 VBS_CFG_WRITE_CACHE | VBS_CFG_READ_ONLY | \
-				 VBS_CFG_ROTATIONAL)
+				 VBS_CFG_ROTATIONAL | VBS_CFG_MODEL)
 
 /**
  * struct vbs_dev_config - the shape of one simulated disk
@@ -99,6 +103,12 @@
  * @queue_depth: tags per hardware queue, 1..4096. 0 means the default (128).
  * @max_partitions: partitions the disk may hold, 0..255; 0 disables
  *	partition scanning.
+ * @reserved0: must be zero.
+ * @model_pages: with VBS_CFG_MODEL: pages (VBS_MODEL_PAGE_SIZE bytes) of
+ *	the physical store the model maps logical pages onto, from the
+ *	disk's logical page count up to 2^38; 0 means the logical page
+ *	count plus 7% over-provisioning. Must be 0 without VBS_CFG_MODEL.
+ *	Pages cost memory only once written, like the rest of the store.
  * @reserved: must be zero.
  */
 struct vbs_dev_config {
@@ -111,7 +121,8 @@ struct vbs_dev_config {
 	__u32 queue_depth;
 	__u32 max_partitions;
 	__u32 reserved0;
-	__u64 reserved[4];
+	__u64 model_pages;
+	__u64 reserved[3];
 };
 
 #define VBS_DEV_CONFIG_SIZE_VER0	72
@@ -621,6 +632,263 @@ struct vbs_ctl_list {
 
 #define VBS_CTL_LIST_SIZE_VER0		24
 
+/* -------------------------------------------------------------------------
+ * The userland-model protocol (VBS_CTL_MODEL_*, on /dev/virtblkiosim-control)
+ *
+ * A disk created with VBS_CFG_MODEL does not decide where its data lives: a
+ * userland program, the model, does. The disk's logical capacity is cut
+ * into logical pages of VBS_MODEL_PAGE_SIZE bytes; its store holds
+ * @model_pages physical pages. For every request the model answers, per
+ * logical page, which physical page to read from or write to; the data
+ * itself never leaves the kernel. The model also decides how long the
+ * request takes and whether it fails.
+ *
+ * The cycle:
+ *
+ *  1. open /dev/virtblkiosim-control and VBS_CTL_MODEL_ATTACH a disk: the
+ *     open file is now a session of that disk. Several sessions may attach
+ *     to one disk (one per thread of a model); each pending request goes to
+ *     exactly one of them.
+ *  2. loop on VBS_CTL_MODEL_EXCHANGE: hand in the answers to the requests
+ *     fetched last time, and fetch the next batch (blocking until at least
+ *     one request is pending, the timeout passes or a signal arrives);
+ *  3. between exchanges, VBS_CTL_MODEL_PAGES copies and trims physical
+ *     pages (what garbage collection does);
+ *  4. close the file (or exit, or be killed) to detach.
+ *
+ * When the last session of a disk detaches, the requests it held or that
+ * were pending complete with EIO, and so do the requests that arrive while
+ * no model is attached (so a disk never hangs for want of a model) --
+ * unless a session attached with VBS_MODEL_RECOVER: then they wait for a
+ * new model to attach, up to the request timeout (VBS_IOC_SET_SIM
+ * timeout_ms), after which the block layer ends them with ETIMEDOUT. A
+ * model that fetches a request and never answers it meets the same
+ * timeout. A disk with a session attached cannot be removed (-EBUSY), and
+ * the module cannot be unloaded while the control node is open.
+ *
+ * On a model disk the in-kernel engine does not run: VBS_IOC_SET_SIM
+ * accepts only @seed and @timeout_ms (other fields: -EOPNOTSUPP), fault
+ * rules and VBS_IOC_POWERCUT fail with -EOPNOTSUPP. The model simulates
+ * all of that itself.
+ */
+
+/* Bytes of one logical or physical page of a model disk. */
+#define VBS_MODEL_PAGE_SIZE	4096
+/* A physical page number that means "no page": reads as zeros. */
+#define VBS_PPN_NONE		(~0ULL)
+/* Most logical pages one request spans (a 1 MiB request, unaligned). */
+#define VBS_MODEL_MAX_REQ_PAGES	257
+/* Most descriptors, answers or page operations in one ioctl. */
+#define VBS_MODEL_MAX_BATCH	4096
+
+/* struct vbs_model_attach.flags */
+#define VBS_MODEL_RECOVER	(1U << 0) /* when this model goes away, keep
+					   * requests waiting for the next */
+#define VBS_MODEL_ATTACH_ALL_FLAGS (VBS_MODEL_RECOVER)
+
+/**
+ * struct vbs_model_attach - VBS_CTL_MODEL_ATTACH argument
+ * @size: sizeof(struct vbs_model_attach) as the caller knows it; on output
+ *	the bytes the kernel filled.
+ * @index: in: N of the /dev/virtblkiosimN to attach to (a VBS_CFG_MODEL
+ *	disk, else -EINVAL; no such disk: -ENODEV).
+ * @flags: in: VBS_MODEL_* bits.
+ * @session: out: this session's number on the disk (1, 2, ...), unique
+ *	while the disk exists.
+ * @logical_pages: out: logical pages of the disk (capacity rounded up).
+ * @physical_pages: out: pages of the physical store (model_pages).
+ * @sectors_per_page: out: 512-byte sectors in one page (8).
+ * @max_req_pages: out: most pages one request spans
+ *	(VBS_MODEL_MAX_REQ_PAGES).
+ * @reserved: zero.
+ */
+struct vbs_model_attach {
+	__u32 size;
+	__u32 index;
+	__u32 flags;
+	__u32 session;
+	__u64 logical_pages;
+	__u64 physical_pages;
+	__u32 sectors_per_page;
+	__u32 max_req_pages;
+	__u64 reserved[4];
+};
+
+#define VBS_MODEL_ATTACH_SIZE_VER0	72
+
+/**
+ * struct vbs_model_req - one request handed to the model
+ * @id: the request's identity for its answer: the request's slot in the
+ *	low 32 bits, a generation in the high 32 bits. A request's tag is
+ *	reused once it completes; its id is not, so a late or repeated
+ *	answer can never complete the wrong request.
+ * @op: VBS_OP_READ, _WRITE, _FLUSH, _DISCARD or _WRITE_ZEROES.
+ * @flags: VBS_MODEL_REQ_* bits.
+ * @sector: first 512-byte sector (0 for a flush).
+ * @nr_sectors: 512-byte sectors (0 for a flush).
+ * @nr_pages: logical pages the request touches (0 for a flush).
+ * @first_page: first logical page it touches (@sector / 8).
+ * @reserved: zero.
+ */
+struct vbs_model_req {
+	__u64 id;
+	__u32 op;
+	__u32 flags;
+	__u64 sector;
+	__u32 nr_sectors;
+	__u32 nr_pages;
+	__u64 first_page;
+	__u64 reserved;
+};
+
+#define VBS_MODEL_REQ_SIZE		48
+
+/* struct vbs_model_req.flags */
+#define VBS_MODEL_REQ_FUA	(1U << 0) /* write: durable on completion */
+#define VBS_MODEL_REQ_IOCTL	(1U << 1) /* came from VBS_IOC_READ/WRITE */
+
+/**
+ * struct vbs_model_map - where one logical page of a request lives
+ * @ppn: read: the physical page to read from, VBS_PPN_NONE for zeros.
+ *	Write and write-zeroes: the physical page the new contents go to
+ *	(never VBS_PPN_NONE).
+ * @src_ppn: write and write-zeroes that cover only part of the page (the
+ *	first and last page of an unaligned request): the page holding the
+ *	current contents of the rest, copied first ("read-modify-write");
+ *	VBS_PPN_NONE when the rest reads as zeros; equal to @ppn for an
+ *	update in place. Ignored for reads and whole-page writes.
+ */
+struct vbs_model_map {
+	__u64 ppn;
+	__u64 src_ppn;
+};
+
+/**
+ * struct vbs_model_answer - the model's answer to one request
+ * @id: the &vbs_model_req.id answered.
+ * @status: 0 for success, or a negative errno the request fails with:
+ *	-EIO, -ENODATA (medium error), -ENOSPC, -ETIMEDOUT, -EOPNOTSUPP.
+ *	A failed request moves no data and needs no maps.
+ * @nr_maps: entries for this request in &vbs_model_exchange.maps: the
+ *	request's @nr_pages for a successful read, write or write-zeroes,
+ *	else 0.
+ * @map_index: index in &vbs_model_exchange.maps of the first of them.
+ * @reserved0: must be zero.
+ * @delay_ns: service time still to simulate, counted from the exchange:
+ *	the kernel completes the request this long after it moved the data
+ *	(0: at once), at most VBS_SIM_MAX_NS.
+ * @reserved: must be zero.
+ */
+struct vbs_model_answer {
+	__u64 id;
+	__s32 status;
+	__u32 nr_maps;
+	__u32 map_index;
+	__u32 reserved0;
+	__u64 delay_ns;
+	__u64 reserved;
+};
+
+#define VBS_MODEL_ANSWER_SIZE		40
+
+/**
+ * struct vbs_model_exchange - VBS_CTL_MODEL_EXCHANGE argument
+ * @size: sizeof(struct vbs_model_exchange) as the caller knows it.
+ * @flags: none yet, must be 0.
+ * @nr_answers: in: entries of @answers, 0..VBS_MODEL_MAX_BATCH.
+ * @nr_maps: in: entries of @maps, 0..VBS_MODEL_MAX_BATCH *
+ *	VBS_MODEL_MAX_REQ_PAGES.
+ * @answers: in: user address of @nr_answers struct vbs_model_answer.
+ * @maps: in: user address of @nr_maps struct vbs_model_map.
+ * @max_reqs: in: entries @reqs can hold, 0..VBS_MODEL_MAX_BATCH (0: only
+ *	answer, do not fetch).
+ * @timeout_ms: in: how long to wait for a request when none is pending:
+ *	0 = do not wait, VBS_MODEL_WAIT_FOREVER = until one comes or a
+ *	signal arrives.
+ * @reqs: in: user address of @max_reqs struct vbs_model_req.
+ * @nr_reqs: out: requests written to @reqs; each is now this session's to
+ *	answer.
+ * @accepted: out: answers that completed their request.
+ * @rejected: out: answers refused: an unknown, stale or repeated id, an id
+ *	fetched by another session (all ignored), or a bad answer to a live
+ *	request: a physical page out of range, a wrong @nr_maps, a bad
+ *	status or delay (that request then fails with EIO).
+ * @reserved: must be zero.
+ *
+ * Answers are applied first, in order; then requests are fetched. If the
+ * wait is interrupted by a signal, the ioctl fails with -EINTR only when
+ * @nr_answers was 0; otherwise it returns 0 with @nr_reqs = 0, so answers
+ * are never applied twice. -EFAULT means the arrays could not be read or
+ * written; answers before the bad one may have been applied (see
+ * @accepted and @rejected, which are written even then when possible).
+ */
+struct vbs_model_exchange {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_answers;
+	__u32 nr_maps;
+	__u64 answers;
+	__u64 maps;
+	__u32 max_reqs;
+	__u32 timeout_ms;
+	__u64 reqs;
+	__u32 nr_reqs;
+	__u32 accepted;
+	__u32 rejected;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define VBS_MODEL_EXCHANGE_SIZE_VER0	80
+
+#define VBS_MODEL_WAIT_FOREVER	0xffffffffU
+
+/* struct vbs_model_page_op.op */
+#define VBS_PAGE_OP_COPY	1 /* @dst gets the contents of @src */
+#define VBS_PAGE_OP_TRIM	2 /* @src is freed and reads as zeros;
+				   * @dst must be VBS_PPN_NONE */
+
+/**
+ * struct vbs_model_page_op - one physical page operation
+ * @op: VBS_PAGE_OP_*.
+ * @reserved0: must be zero.
+ * @src: the page copied or trimmed.
+ * @dst: the page copied to (VBS_PAGE_OP_COPY).
+ */
+struct vbs_model_page_op {
+	__u32 op;
+	__u32 reserved0;
+	__u64 src;
+	__u64 dst;
+};
+
+#define VBS_MODEL_PAGE_OP_SIZE		24
+
+/**
+ * struct vbs_model_pages - VBS_CTL_MODEL_PAGES argument
+ * @size: sizeof(struct vbs_model_pages) as the caller knows it.
+ * @nr_ops: entries of @ops, 1..VBS_MODEL_MAX_BATCH.
+ * @ops: user address of @nr_ops struct vbs_model_page_op.
+ * @done: out: operations carried out, in order. Every operation is checked
+ *	first: if any is invalid (unknown op, page out of range, reserved
+ *	bits) none is done and the ioctl fails with -EINVAL.
+ * @reserved0: zero.
+ * @reserved: must be zero.
+ *
+ * Copying a page that reads as zeros makes @dst read as zeros (and frees
+ * it). Copies are done in order, so a chain (a to b, then b to c) works.
+ */
+struct vbs_model_pages {
+	__u32 size;
+	__u32 nr_ops;
+	__u64 ops;
+	__u32 done;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define VBS_MODEL_PAGES_SIZE_VER0	40
+
 /* Fill a struct vbs_features (anyone). */
 #define VBS_CTL_GET_FEATURES	_IOWR(VBS_IOC_MAGIC, 0x80, struct vbs_features)
 /*
@@ -636,5 +904,21 @@ struct vbs_ctl_list {
 #define VBS_CTL_REMOVE		_IOW(VBS_IOC_MAGIC, 0x82, __u32)
 /* List the disks (anyone). */
 #define VBS_CTL_LIST		_IOWR(VBS_IOC_MAGIC, 0x83, struct vbs_ctl_list)
+/*
+ * Make this open control node a model session of a VBS_CFG_MODEL disk
+ * (CAP_SYS_ADMIN). -EBUSY if this node is already a session or the disk is
+ * being removed.
+ */
+#define VBS_CTL_MODEL_ATTACH	_IOWR(VBS_IOC_MAGIC, 0x84, \
+				      struct vbs_model_attach)
+/*
+ * Answer requests and fetch the next ones (a session only, else
+ * -ENOTCONN; CAP_SYS_ADMIN). See struct vbs_model_exchange.
+ */
+#define VBS_CTL_MODEL_EXCHANGE	_IOWR(VBS_IOC_MAGIC, 0x85, \
+				      struct vbs_model_exchange)
+/* Copy and trim physical pages (a session only; CAP_SYS_ADMIN). */
+#define VBS_CTL_MODEL_PAGES	_IOWR(VBS_IOC_MAGIC, 0x86, \
+				      struct vbs_model_pages)
 
 #endif /* _UAPI_LINUX_VIRTBLKIOSIM_H */
