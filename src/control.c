@@ -147,14 +147,56 @@ static long vbs_ctl_ioctl(struct file *file, unsigned int cmd,
 		if (get_user(index, (u32 __user *)uarg))
 			return -EFAULT;
 		return vbs_dev_remove(index);
+	case VBS_CTL_MODEL_ATTACH:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_model_attach(file, uarg);
+	case VBS_CTL_MODEL_EXCHANGE:
+	case VBS_CTL_MODEL_PAGES:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return vbs_model_ioctl(file, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+/**
+ * vbs_ctl_open() - open the control node
+ * @inode: its inode.
+ * @file: the new open file.
+ *
+ * The misc core stores its struct miscdevice in @file->private_data; we
+ * keep that field for the model session (model.c), empty until
+ * VBS_CTL_MODEL_ATTACH.
+ *
+ * Return: 0.
+ */
+static int vbs_ctl_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;
+	return nonseekable_open(inode, file);
+}
+
+/**
+ * vbs_ctl_release() - the last reference to an open control node went
+ * @inode: its inode.
+ * @file: the open file.
+ *
+ * Closing the node (or exiting, or being killed) detaches a model.
+ *
+ * Return: 0.
+ */
+static int vbs_ctl_release(struct inode *inode, struct file *file)
+{
+	vbs_model_release(file);
+	return 0;
+}
+
 static const struct file_operations vbs_ctl_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= vbs_ctl_open,
+	.release	= vbs_ctl_release,
 	.unlocked_ioctl	= vbs_ctl_ioctl,
 	/* Every argument has the same layout for 32-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -27,10 +27,15 @@
  */
 u64 vbs_features(void)
 {
-	return VBS_FEAT_BLOCK_IO | VBS_FEAT_STATS | VBS_FEAT_CONTROL |
-	       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES | VBS_FEAT_WRITE_CACHE |
-	       VBS_FEAT_SIM | VBS_FEAT_FAULTS | VBS_FEAT_POWERCUT |
-	       VBS_FEAT_LATENCY_STATS;
+	u64 features = VBS_FEAT_BLOCK_IO | VBS_FEAT_STATS | VBS_FEAT_CONTROL |
+		       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES |
+		       VBS_FEAT_WRITE_CACHE | VBS_FEAT_SIM | VBS_FEAT_FAULTS |
+		       VBS_FEAT_POWERCUT | VBS_FEAT_LATENCY_STATS;
+
+	/* Model pages are 4 KiB: the store's pages must be too. */
+	if (PAGE_SIZE == VBS_MODEL_PAGE_SIZE)
+		features |= VBS_FEAT_MODEL;
+	return features;
 }
 
 /**
@@ -486,6 +491,9 @@ int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
 	case VBS_IOC_FAULT_ADD:
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
+		/* A model disk's model injects its own faults. */
+		if (dev->model.on)
+			return -EOPNOTSUPP;
 		return vbs_ioc_fault_add(dev, uarg);
 	case VBS_IOC_FAULT_LIST:
 		return vbs_ioc_fault_list(dev, uarg);
@@ -496,6 +504,9 @@ int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
 	case VBS_IOC_POWERCUT:
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
+		/* A model disk has no in-kernel write cache to lose. */
+		if (dev->model.on)
+			return -EOPNOTSUPP;
 		return vbs_ioc_powercut(dev, uarg);
 	default:
 		return -ENOTTY;

@@ -122,6 +122,46 @@ void vbs_config_defaults(struct vbs_dev_config *cfg)
 }
 
 /**
+ * vbs_config_resolve_model() - check the model part of a configuration
+ * @cfg: the configuration; a zero @model_pages gets its default.
+ *
+ * A model maps 4 KiB logical pages onto 4 KiB physical pages of the store,
+ * so the store's pages must be that size and the capacity whole pages.
+ * The default physical store is 7% larger than the logical capacity, the
+ * spare area a consumer SSD commonly keeps.
+ *
+ * Return: 0, -EINVAL, or -EOPNOTSUPP (pages of another size).
+ */
+static int vbs_config_resolve_model(struct vbs_dev_config *cfg)
+{
+	u64 logical = vbs_bytes_to_pages(cfg->capacity);
+
+	if (!(cfg->flags & VBS_CFG_MODEL)) {
+		if (cfg->model_pages) {
+			pr_warn_ratelimited("model_pages %llu: only for a model disk\n",
+					    cfg->model_pages);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (PAGE_SIZE != VBS_MODEL_PAGE_SIZE)
+		return -EOPNOTSUPP;
+	if (cfg->capacity & (VBS_MODEL_PAGE_SIZE - 1)) {
+		pr_warn_ratelimited("capacity %llu bytes: a model disk needs whole %u-byte pages\n",
+				    cfg->capacity, VBS_MODEL_PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (!cfg->model_pages)
+		cfg->model_pages = logical + DIV_ROUND_UP_ULL(logical * 7, 100);
+	if (cfg->model_pages < logical || cfg->model_pages > VBS_MAX_MODEL_PAGES) {
+		pr_warn_ratelimited("model_pages %llu: must be from the logical page count (%llu) to 2^38\n",
+				    cfg->model_pages, logical);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
  * vbs_config_resolve() - check a configuration and fill in its defaults
  * @cfg: the configuration; zero fields are replaced by their defaults.
  *
@@ -184,7 +224,7 @@ static int vbs_config_resolve(struct vbs_dev_config *cfg)
 				    cfg->max_partitions);
 		return -EINVAL;
 	}
-	return 0;
+	return vbs_config_resolve_model(cfg);
 }
 
 /**
@@ -318,8 +358,13 @@ static void vbs_limits_from_config(const struct vbs_dev_config *cfg,
 		l->discard_granularity = max_t(unsigned int, PAGE_SIZE,
 					       cfg->physical_block_size);
 	}
+	/*
+	 * A model answers a write-zeroes request with one map per page, so
+	 * on a model disk it is no larger than any other request.
+	 */
 	if (cfg->flags & VBS_CFG_WRITE_ZEROES)
-		l->max_write_zeroes_sectors = UINT_MAX >> SECTOR_SHIFT;
+		l->max_write_zeroes_sectors = cfg->flags & VBS_CFG_MODEL ?
+			VBS_MAX_HW_SECTORS : UINT_MAX >> SECTOR_SHIFT;
 	l->write_cache = cfg->flags & VBS_CFG_WRITE_CACHE;
 	l->fua = l->write_cache;
 	l->rotational = cfg->flags & VBS_CFG_ROTATIONAL;
@@ -331,6 +376,7 @@ static void vbs_limits_from_config(const struct vbs_dev_config *cfg,
  */
 static void vbs_dev_free(struct vbs_dev *dev)
 {
+	vbs_model_destroy(dev);
 	vbs_sim_destroy(&dev->sim);
 	vbs_cache_destroy(&dev->cache, &dev->store);
 	vbs_store_destroy(&dev->store);
@@ -372,8 +418,18 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 	mutex_init(&dev->stats_lock);
 	dev->stats_since = ktime_get_ns();
 	vbs_store_init(&dev->store);
-	vbs_cache_init(&dev->cache, dev->cfg.flags & VBS_CFG_WRITE_CACHE);
+	/*
+	 * A model disk advertises a write cache (so its model sees flushes
+	 * and FUA) but keeps no volatile copy of its own: the model decides
+	 * what a flush means.
+	 */
+	vbs_cache_init(&dev->cache,
+		       (dev->cfg.flags & (VBS_CFG_WRITE_CACHE | VBS_CFG_MODEL)) ==
+		       VBS_CFG_WRITE_CACHE);
 	vbs_sim_init(&dev->sim);
+	ret = vbs_model_init(dev);
+	if (ret)
+		goto out_free_dev;
 
 	/*
 	 * 2. Per-CPU statistics: each CPU counts its own requests, so the
@@ -480,6 +536,7 @@ out_unlock:
 	mutex_unlock(&vbs_devices_lock);
 	/* Undo steps 2 and 1. */
 out_free_dev:
+	vbs_model_destroy(dev);
 	free_percpu(dev->stats);
 	kfree(dev);
 	return ERR_PTR(ret);
@@ -494,10 +551,12 @@ out_free_dev:
 static void vbs_dev_destroy(struct vbs_dev *dev)
 {
 	/*
-	 * Before step 7 is undone: turn the simulation engine off and end
-	 * the requests it holds, so del_gendisk() does not wait for their
-	 * simulated service time or their timeout.
+	 * Before step 7 is undone: fail the requests waiting for a model,
+	 * turn the simulation engine off and end the requests it holds, so
+	 * del_gendisk() does not wait for their simulated service time or
+	 * their timeout.
 	 */
+	vbs_model_stop(dev);
 	vbs_sim_stop(dev);
 	/*
 	 * Undo step 7: del_gendisk() removes the disk from /dev and sysfs,
@@ -517,8 +576,8 @@ static void vbs_dev_destroy(struct vbs_dev *dev)
  * vbs_dev_remove() - remove the disk with a given index
  * @index: the disk's index.
  *
- * A disk that is open (or mounted, or has an open partition) is not
- * removed. Once we decide to remove it, new opens fail with -ENXIO, so it
+ * A disk that is open (or mounted, or has an open partition), or has a
+ * model attached, is not removed. Once we decide to remove it, new opens fail with -ENXIO, so it
  * cannot become busy again while del_gendisk() runs.
  *
  * Context: process context, may sleep. Takes vbs_devices_lock.
@@ -535,8 +594,12 @@ int vbs_dev_remove(u32 index)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	/*
+	 * Sessions attach under vbs_devices_lock too, so none can appear
+	 * between this test and the removal.
+	 */
 	spin_lock(&dev->lock);
-	if (dev->open_count)
+	if (dev->open_count || READ_ONCE(dev->model.sessions))
 		ret = -EBUSY;
 	else
 		dev->removing = true;
@@ -546,6 +609,29 @@ int vbs_dev_remove(u32 index)
 	xa_erase(&vbs_devices, index);
 	vbs_dev_destroy(dev);
 out_unlock:
+	mutex_unlock(&vbs_devices_lock);
+	return ret;
+}
+
+/**
+ * vbs_dev_model_attach() - attach a model session to a disk
+ * @index: the disk's index.
+ * @s: the new session.
+ *
+ * Looked up under vbs_devices_lock, like removal, so the disk cannot be
+ * removed between the lookup and the session being counted.
+ *
+ * Context: process context, may sleep. Takes vbs_devices_lock.
+ * Return: 0, -ENODEV, -EINVAL (not a model disk) or -EBUSY (going away).
+ */
+int vbs_dev_model_attach(u32 index, struct vbs_model_session *s)
+{
+	struct vbs_dev *dev;
+	int ret;
+
+	mutex_lock(&vbs_devices_lock);
+	dev = xa_load(&vbs_devices, index);
+	ret = dev ? vbs_model_session_add(dev, s) : -ENODEV;
 	mutex_unlock(&vbs_devices_lock);
 	return ret;
 }
@@ -627,6 +713,18 @@ static void __init vbs_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct vbs_fault_rule) != VBS_FAULT_RULE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct vbs_fault_list) != VBS_FAULT_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct vbs_powercut) != VBS_POWERCUT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_model_attach) !=
+		     VBS_MODEL_ATTACH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_model_req) != VBS_MODEL_REQ_SIZE);
+	BUILD_BUG_ON(sizeof(struct vbs_model_answer) != VBS_MODEL_ANSWER_SIZE);
+	BUILD_BUG_ON(sizeof(struct vbs_model_exchange) !=
+		     VBS_MODEL_EXCHANGE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct vbs_model_page_op) !=
+		     VBS_MODEL_PAGE_OP_SIZE);
+	BUILD_BUG_ON(sizeof(struct vbs_model_pages) !=
+		     VBS_MODEL_PAGES_SIZE_VER0);
+	BUILD_BUG_ON(VBS_MODEL_MAX_REQ_PAGES <
+		     (VBS_MAX_HW_SECTORS >> VBS_PAGE_SECTORS_SHIFT) + 1);
 }
 
 /**

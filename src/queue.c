@@ -32,8 +32,9 @@
  * Every request takes the same steps in vbs_queue_rq():
  *
  *  1. blk_mq_start_request(): the request is now "on the device".
- *  2. if the simulation engine is active, hand the request to it
- *     (vbs_queue_sim(), below) and stop here;
+ *  2. on a model disk, hand the request to the userland model
+ *     (model.c); if the simulation engine is active, hand it to the
+ *     engine (vbs_queue_sim(), below); either way, stop here;
  *  3. vbs_execute(): do what it asks (copy data, free pages, ...).
  *  4. count it in the per-CPU statistics.
  *  5. blk_mq_end_request(): report the status to the submitter.
@@ -68,7 +69,7 @@
  *
  * Return: a VBS_OP_* index, or -1 for an operation the disk does not do.
  */
-static int vbs_op_index(struct request *rq)
+int vbs_op_index(struct request *rq)
 {
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
@@ -98,7 +99,7 @@ static int vbs_op_index(struct request *rq)
  *
  * Return: the first 512-byte sector.
  */
-static sector_t vbs_request_sector(struct request *rq)
+sector_t vbs_request_sector(struct request *rq)
 {
 	if (blk_rq_is_passthrough(rq))
 		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_sector;
@@ -115,7 +116,7 @@ static sector_t vbs_request_sector(struct request *rq)
  *
  * Return: true for an FUA write.
  */
-static bool vbs_request_fua(struct request *rq)
+bool vbs_request_fua(struct request *rq)
 {
 	if (blk_rq_is_passthrough(rq))
 		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_fua;
@@ -253,9 +254,9 @@ static unsigned int vbs_lat_bucket(u64 ns)
  * @rq: the request; the caller won it (see &vbs_cmd.state).
  *
  * Context: any: ->queue_rq, the completion timer (hard irq), the timeout
- * handler or removal.
+ * handler, removal, or a model's ioctl.
  */
-static void vbs_complete(struct vbs_dev *dev, struct request *rq)
+void vbs_complete(struct vbs_dev *dev, struct request *rq)
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct vbs_pcpu_stats __percpu *s = dev->stats;
@@ -307,6 +308,42 @@ static enum hrtimer_restart vbs_timer_fn(struct hrtimer *timer)
 }
 
 /**
+ * vbs_complete_at() - complete a request at its simulated completion time
+ * @dev: the disk.
+ * @rq: a started request; &vbs_cmd.status, &vbs_cmd.start_ns and
+ *	&vbs_cmd.done_ns are set (@done_ns == @start_ns: no service time).
+ *
+ * Used by the engine's path (below) and by a model's answer (model.c).
+ *
+ * Context: process context.
+ */
+void vbs_complete_at(struct vbs_dev *dev, struct request *rq)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	/* Completion time already reached: complete inline. */
+	if (cmd->done_ns == cmd->start_ns || cmd->done_ns <= ktime_get_ns()) {
+		vbs_complete(dev, rq);
+		return;
+	}
+
+	/*
+	 * Otherwise start the timer at the absolute completion time
+	 * (HRTIMER_MODE_ABS on CLOCK_MONOTONIC, the clock ktime_get_ns()
+	 * reads), so the time spent since the request started is not added
+	 * again. If it fires before we mark the request WAITING, it leaves
+	 * FIRED behind and we complete here.
+	 */
+	atomic_set(&cmd->state, VBS_CMD_ARMING);
+	hrtimer_start(&cmd->timer, ns_to_ktime(cmd->done_ns), HRTIMER_MODE_ABS);
+	if (atomic_cmpxchg(&cmd->state, VBS_CMD_ARMING, VBS_CMD_WAITING) ==
+	    VBS_CMD_FIRED) {
+		atomic_set(&cmd->state, VBS_CMD_IDLE);
+		vbs_complete(dev, rq);
+	}
+}
+
+/**
  * vbs_queue_sim() - the request path when the simulation engine is on
  * @dev: the disk.
  * @rq: the request, already started.
@@ -353,26 +390,8 @@ static void vbs_queue_sim(struct vbs_dev *dev, struct request *rq, int op)
 		return;
 	}
 
-	/* d. Completion time already reached: complete inline. */
-	if (cmd->done_ns == cmd->start_ns || cmd->done_ns <= ktime_get_ns()) {
-		vbs_complete(dev, rq);
-		return;
-	}
-
-	/*
-	 * e. Otherwise start the timer at the absolute completion time
-	 * (HRTIMER_MODE_ABS on CLOCK_MONOTONIC, the clock ktime_get_ns()
-	 * reads), so the time spent since step a is not added again. If it
-	 * fires before we mark the request WAITING, it leaves FIRED behind
-	 * and we complete here.
-	 */
-	atomic_set(&cmd->state, VBS_CMD_ARMING);
-	hrtimer_start(&cmd->timer, ns_to_ktime(cmd->done_ns), HRTIMER_MODE_ABS);
-	if (atomic_cmpxchg(&cmd->state, VBS_CMD_ARMING, VBS_CMD_WAITING) ==
-	    VBS_CMD_FIRED) {
-		atomic_set(&cmd->state, VBS_CMD_IDLE);
-		vbs_complete(dev, rq);
-	}
+	/* d. Complete it at its completion time. */
+	vbs_complete_at(dev, rq);
 }
 
 /**
@@ -410,10 +429,19 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	this_cpu_inc(dev->stats->started);
 
 	/*
-	 * 2. With the simulation engine on, it takes over: fault rules,
-	 * data, service time, completion now or later. Off, the test is a
-	 * single well-predicted branch and the request completes inline.
+	 * 2. On a model disk the userland model decides where the data is
+	 * and when the request completes (model.c). With the simulation
+	 * engine on, it takes over: fault rules, data, service time,
+	 * completion now or later. Both off, the tests are two
+	 * well-predicted branches and the request completes inline.
 	 */
+	if (dev->model.on) {
+		op = vbs_op_index(rq);
+		if (op >= 0) {
+			vbs_model_queue(dev, hctx, rq, op);
+			return BLK_STS_OK;
+		}
+	}
 	if (vbs_sim_active(dev)) {
 		op = vbs_op_index(rq);
 		if (op >= 0) {
@@ -443,8 +471,9 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
  *
  * blk-mq calls this when a request is still with the driver after
  * q->rq_timeout (30 s by default; VBS_IOC_SET_SIM timeout_ms). A request
- * hung by a timeout fault, or with a service time longer than that, is
- * ended here with BLK_STS_TIMEOUT: the submitter gets ETIMEDOUT, and the
+ * hung by a timeout fault, or with a service time longer than that, or
+ * held by a userland model that did not answer in time, is ended here
+ * with BLK_STS_TIMEOUT: the submitter gets ETIMEDOUT, and the
  * disk carries on with its other requests. hrtimer_cancel() makes sure
  * the request's timer is neither pending nor running before the request
  * is ended (and its tag possibly reused).
@@ -456,13 +485,18 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 static enum blk_eh_timer_return vbs_timeout_rq(struct request *rq)
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct vbs_dev *dev = rq->q->queuedata;
+
+	/* A request a model holds and never answered. */
+	if (dev->model.on && vbs_model_timeout(dev, rq))
+		return BLK_EH_DONE;
 
 	if (atomic_cmpxchg(&cmd->state, VBS_CMD_WAITING, VBS_CMD_IDLE) !=
 	    VBS_CMD_WAITING)
 		return BLK_EH_RESET_TIMER;
 	hrtimer_cancel(&cmd->timer);
 	cmd->status = BLK_STS_TIMEOUT;
-	vbs_complete(rq->q->queuedata, rq);
+	vbs_complete(dev, rq);
 	return BLK_EH_DONE;
 }
 
@@ -529,6 +563,8 @@ static int vbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	vbs_hrtimer_setup(&cmd->timer, vbs_timer_fn, CLOCK_MONOTONIC,
 			  HRTIMER_MODE_ABS);
 	atomic_set(&cmd->state, VBS_CMD_IDLE);
+	INIT_LIST_HEAD(&cmd->model_node);
+	cmd->model_slot = U32_MAX;
 	return 0;
 }
 

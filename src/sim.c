@@ -307,7 +307,6 @@ void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 		  struct vbs_cmd *cmd)
 {
 	struct vbs_sim *sim = &dev->sim;
-	int n;
 
 	cmd->effect = 0;
 	cmd->status = BLK_STS_OK;
@@ -319,10 +318,24 @@ void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 	else
 		cmd->done_ns = vbs_sim_done_time(sim, vbs_sim_class(op), bytes,
 						 cmd->start_ns);
-	n = atomic_inc_return(&sim->in_flight);
+	vbs_sim_count_start(sim);
+	spin_unlock(&sim->lock);
+}
+
+/**
+ * vbs_sim_count_start() - count a request the engine or a model holds
+ * @sim: the disk's engine state.
+ *
+ * Raises the in-flight count (lowered again by vbs_complete()) and keeps
+ * its peak. The peak is a statistic: two requests racing here may leave
+ * it one short, which is not worth a lock on the model's path.
+ */
+void vbs_sim_count_start(struct vbs_sim *sim)
+{
+	int n = atomic_inc_return(&sim->in_flight);
+
 	if (n > atomic_read(&sim->peak_in_flight))
 		atomic_set(&sim->peak_in_flight, n);
-	spin_unlock(&sim->lock);
 }
 
 /**
@@ -444,6 +457,12 @@ int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p)
 	ret = vbs_sim_check(p);
 	if (ret)
 		return ret;
+	/*
+	 * On a model disk the model simulates the device; only the seed and
+	 * the request timeout (how long a model may keep a request) apply.
+	 */
+	if (dev->model.on && !vbs_sim_is_default(p))
+		return -EOPNOTSUPP;
 	if (p->channels) {
 		units = kcalloc(p->channels, sizeof(*units), GFP_KERNEL);
 		if (!units)

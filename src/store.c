@@ -163,6 +163,49 @@ void vbs_store_page_erase(struct vbs_store *store, unsigned long idx)
 }
 
 /**
+ * vbs_store_page_copy() - make one page's contents a copy of another's
+ * @store: the store.
+ * @src: page index copied from; if it holds no page, @dst reads as zeros
+ *	afterwards (and its page is freed).
+ * @dst: page index copied to.
+ *
+ * The copy is a new page that replaces @dst's in one step, so a reader of
+ * @dst sees the old contents or the new ones, never half of each.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM (then nothing changed).
+ */
+int vbs_store_page_copy(struct vbs_store *store, unsigned long src,
+			unsigned long dst)
+{
+	struct page *from, *page;
+	int ret;
+
+	if (src == dst)
+		return 0;
+	page = vbs_store_page_alloc();
+	if (!page)
+		return -ENOMEM;
+	rcu_read_lock();
+	from = xa_load(&store->pages, src);
+	if (from)
+		copy_highpage(page, from);
+	rcu_read_unlock();
+	if (!from) {
+		__free_page(page);
+		vbs_store_page_erase(store, dst);
+		return 0;
+	}
+	atomic_long_inc(&store->nr_pages);
+	ret = vbs_store_page_replace(store, dst, page);
+	if (ret) {
+		atomic_long_dec(&store->nr_pages);
+		__free_page(page);
+	}
+	return ret;
+}
+
+/**
  * vbs_store_insert() - make sure a page exists at an index
  * @store: the store.
  * @idx: page index.

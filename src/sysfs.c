@@ -102,7 +102,7 @@ static ssize_t flags_show(struct device *d, struct device_attribute *attr,
 {
 	static const char * const names[] = {
 		"discard", "write_zeroes", "write_cache", "read_only",
-		"rotational",
+		"rotational", "model",
 	};
 	u32 flags = vbs_sysfs_dev(d)->cfg.flags;
 	int len = 0;
@@ -166,6 +166,56 @@ static ssize_t cache_pages_show(struct device *d,
 }
 static DEVICE_ATTR_RO(cache_pages);
 
+/**
+ * model_sessions_show() - model sessions attached to the disk
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Scripts wait on it for a model to attach (0 on a disk without a model).
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t model_sessions_show(struct device *d,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(vbs_sysfs_dev(d)->model.sessions));
+}
+static DEVICE_ATTR_RO(model_sessions);
+
+/**
+ * model_pending_show() - requests waiting for a model to fetch them
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t model_pending_show(struct device *d,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(vbs_sysfs_dev(d)->model.nr_pending));
+}
+static DEVICE_ATTR_RO(model_pending);
+
+/**
+ * model_rejected_show() - model answers refused since the disk was created
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t model_rejected_show(struct device *d,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&vbs_sysfs_dev(d)->model.rejected));
+}
+static DEVICE_ATTR_RO(model_rejected);
+
 static struct attribute *vbs_disk_attrs[] = {
 	&dev_attr_pages_in_use.attr,
 	&dev_attr_bytes_in_use.attr,
@@ -175,6 +225,9 @@ static struct attribute *vbs_disk_attrs[] = {
 	&dev_attr_sim_active.attr,
 	&dev_attr_fault_rules.attr,
 	&dev_attr_cache_pages.attr,
+	&dev_attr_model_sessions.attr,
+	&dev_attr_model_pending.attr,
+	&dev_attr_model_rejected.attr,
 	NULL,
 };
 

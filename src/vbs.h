@@ -10,6 +10,7 @@
  *  cache.c    the volatile write cache in front of the store
  *  sim.c      the simulation engine: service time, parameters, seed
  *  fault.c    fault rules: which requests fail, hang or lie
+ *  model.c    the userland-model protocol: a program maps every request
  *  ioctl.c    ioctls on /dev/virtblkiosimN, including block I/O via ioctl
  *  control.c  /dev/virtblkiosim-control: add, remove and list disks
  *  sysfs.c    /sys/block/virtblkiosimN/virtblkiosim/ attributes
@@ -28,6 +29,7 @@
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include <linux/virtblkiosim.h>
@@ -38,6 +40,9 @@
 /* Sectors of 512 bytes in one page of the store, and its log2. */
 #define VBS_PAGE_SECTORS_SHIFT	(PAGE_SHIFT - SECTOR_SHIFT)
 #define VBS_PAGE_SECTORS	BIT(VBS_PAGE_SECTORS_SHIFT)
+
+/* Most physical pages a model disk's store may have (2^38: 1 PiB). */
+#define VBS_MAX_MODEL_PAGES	BIT_ULL(38)
 
 /* Largest request the disk accepts, in 512-byte sectors (1 MiB). */
 #define VBS_MAX_HW_SECTORS	2048U
@@ -130,6 +135,53 @@ struct vbs_sim {
 	atomic_t peak_in_flight;
 };
 
+struct vbs_model_session;
+
+/**
+ * struct vbs_model - the userland-model side of one disk (model.c)
+ * @on: the disk is a model disk (VBS_CFG_MODEL); fixed at creation.
+ * @recover: with no session attached, requests wait for the next model
+ *	instead of failing (the last session asked for VBS_MODEL_RECOVER).
+ * @dying: the disk is being removed: requests fail, no session attaches.
+ * @lock: protects everything below except the atomics; taken by
+ *	->queue_rq, the model's ioctls and the timeout handler, all in
+ *	process context.
+ * @wq: sessions waiting in VBS_CTL_MODEL_EXCHANGE for a request.
+ * @pending: requests no session has fetched yet (&vbs_cmd.model_node),
+ *	oldest first.
+ * @nr_pending: entries of @pending.
+ * @slots: one per tag of every hardware queue (hardware queue * @depth +
+ *	tag): the request in that slot while the model side holds it, NULL
+ *	otherwise. Emptying a slot under @lock is what gives the right to
+ *	complete its request.
+ * @nr_slots: entries of @slots.
+ * @depth: tags per hardware queue.
+ * @gen: the generation of the last id given out (never 0).
+ * @sessions: sessions attached.
+ * @next_session: number of the last session attached.
+ * @logical_pages: pages of the disk's logical capacity.
+ * @physical_pages: pages of the physical store (&vbs_dev_config.model_pages).
+ * @rejected: answers refused since the disk was created.
+ */
+struct vbs_model {
+	bool on;
+	bool recover;
+	bool dying;
+	spinlock_t lock;		/* see kernel-doc */
+	wait_queue_head_t wq;
+	struct list_head pending;
+	unsigned int nr_pending;
+	struct request **slots;
+	unsigned int nr_slots;
+	unsigned int depth;
+	u32 gen;
+	unsigned int sessions;
+	u32 next_session;
+	u64 logical_pages;
+	u64 physical_pages;
+	atomic_long_t rejected;
+};
+
 /**
  * struct vbs_pcpu_stats - one CPU's share of a disk's counters
  * @ops: per VBS_OP_* counters, only ever added to (by this CPU).
@@ -166,6 +218,7 @@ struct vbs_pcpu_stats {
  * @store: the data.
  * @cache: the volatile write cache in front of @store.
  * @sim: the simulation engine.
+ * @model: the userland model, on a VBS_CFG_MODEL disk.
  * @stats: per-CPU counters.
  * @stats_lock: serialises reset against readers of @stats_base.
  * @stats_base: the counters' sums at the last reset, in the layout
@@ -184,6 +237,7 @@ struct vbs_dev {
 	struct vbs_store store;
 	struct vbs_cache cache;
 	struct vbs_sim sim;
+	struct vbs_model model;
 	struct vbs_pcpu_stats __percpu *stats;
 	struct mutex stats_lock;	/* guards stats_base, stats_since */
 	struct vbs_stats stats_base;
@@ -221,6 +275,17 @@ struct vbs_dev {
  * @done_ns: ktime_get_ns() time at which the request completes.
  * @timer: completes the request at @done_ns; set up once per request in
  *	->init_request.
+ * @model_node: on a model disk, links the request into the pending list
+ *	(or a list of requests being failed).
+ * @model_owner: the session that fetched the request, NULL while pending.
+ * @model_id: the id the model knows the request by (generation, slot).
+ * @model_slot: index of the request in &vbs_model.slots.
+ * @model_op: VBS_OP_* of the request.
+ * @model_flags: VBS_MODEL_REQ_* flags.
+ * @model_sector: first 512-byte sector.
+ * @model_nr_sectors: 512-byte sectors covered.
+ * @model_first_page: first logical page touched.
+ * @model_pages: logical pages touched.
  *
  * blk-mq allocates one of these behind each struct request when the tag
  * set is created (tag_set.cmd_size), so the I/O path never allocates.
@@ -240,6 +305,16 @@ struct vbs_cmd {
 	u64 start_ns;
 	u64 done_ns;
 	struct hrtimer timer;
+	struct list_head model_node;
+	struct vbs_model_session *model_owner;
+	u64 model_id;
+	u32 model_slot;
+	u32 model_op;
+	u32 model_flags;
+	u32 model_nr_sectors;
+	sector_t model_sector;
+	u64 model_first_page;
+	u32 model_pages;
 };
 
 /* main.c */
@@ -248,6 +323,7 @@ int vbs_dev_remove(u32 index);
 int vbs_dev_list(u32 *indices, u32 capacity, u32 *count);
 u32 vbs_dev_count(void);
 void vbs_config_defaults(struct vbs_dev_config *cfg);
+int vbs_dev_model_attach(u32 index, struct vbs_model_session *s);
 extern const struct block_device_operations vbs_bdops;
 
 /* queue.c */
@@ -255,6 +331,11 @@ extern const struct blk_mq_ops vbs_mq_ops;
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out);
 void vbs_stats_reset(struct vbs_dev *dev);
 void vbs_complete_all(struct vbs_dev *dev);
+int vbs_op_index(struct request *rq);
+sector_t vbs_request_sector(struct request *rq);
+bool vbs_request_fua(struct request *rq);
+void vbs_complete(struct vbs_dev *dev, struct request *rq);
+void vbs_complete_at(struct vbs_dev *dev, struct request *rq);
 
 /* store.c */
 void vbs_store_init(struct vbs_store *store);
@@ -272,6 +353,8 @@ void vbs_store_page_erase(struct vbs_store *store, unsigned long idx);
 void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
 			    unsigned int offset, unsigned int len);
 unsigned int vbs_store_chunk(sector_t sector, u64 len, unsigned int *offset);
+int vbs_store_page_copy(struct vbs_store *store, unsigned long src,
+			unsigned long dst);
 
 /* cache.c */
 void vbs_cache_init(struct vbs_cache *cache, bool on);
@@ -295,6 +378,7 @@ void vbs_sim_get(struct vbs_dev *dev, struct vbs_sim_params *p);
 int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p);
 u64 vbs_sim_rand(struct vbs_sim *sim);
 void vbs_sim_update_active(struct vbs_sim *sim);
+void vbs_sim_count_start(struct vbs_sim *sim);
 u64 vbs_rand_next(u64 *state);
 u32 vbs_rand_ppm(u64 r);
 
@@ -308,6 +392,18 @@ void vbs_fault_check(struct vbs_dev *dev, int op, sector_t sector,
 		     u32 bytes, struct vbs_cmd *cmd);
 void vbs_fault_corrupt(struct request *rq, sector_t sector,
 		       const struct vbs_cmd *cmd);
+
+/* model.c */
+int vbs_model_init(struct vbs_dev *dev);
+void vbs_model_destroy(struct vbs_dev *dev);
+void vbs_model_queue(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
+		     struct request *rq, int op);
+bool vbs_model_timeout(struct vbs_dev *dev, struct request *rq);
+void vbs_model_stop(struct vbs_dev *dev);
+int vbs_model_session_add(struct vbs_dev *dev, struct vbs_model_session *s);
+int vbs_model_attach(struct file *file, void __user *uarg);
+long vbs_model_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
+void vbs_model_release(struct file *file);
 
 /* ioctl.c */
 int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,

@@ -68,8 +68,7 @@
 					     * flush; VBS_IOC_POWERCUT */
 #define VBS_FEAT_LATENCY_STATS	(1ULL << 9) /* vbs_stats: histograms,
 					     * faults, peak_in_flight */
-#define VBS_FEAT_MODEL		(1ULL << 10) /* VBS_CFG_MODEL disks and the
-					      * VBS_CTL_MODEL_* protocol */
+#define VBS_FEAT_MODEL		(1ULL << 10) /* VBS_CTL_MODEL_* protocol */
 
 /* -------------------------------------------------------------------------
  * Device configuration (VBS_CTL_ADD input, VBS_IOC_GET_INFO output)
@@ -81,8 +80,7 @@
 #define VBS_CFG_WRITE_CACHE	(1U << 2) /* advertise volatile cache + FUA */
 #define VBS_CFG_READ_ONLY	(1U << 3) /* the disk rejects writes */
 #define VBS_CFG_ROTATIONAL	(1U << 4) /* report rotational=1 */
-#define VBS_CFG_MODEL		(1U << 5) /* a userland model maps every
-					   * request (VBS_CTL_MODEL_ATTACH) */
+#define VBS_CFG_MODEL		(1U << 5) /* a userland model maps I/O */
 #define VBS_CFG_ALL_FLAGS	(VBS_CFG_DISCARD | VBS_CFG_WRITE_ZEROES | \
 				 VBS_CFG_WRITE_CACHE | VBS_CFG_READ_ONLY | \
 				 VBS_CFG_ROTATIONAL | VBS_CFG_MODEL)
@@ -681,9 +679,11 @@ struct vbs_ctl_list {
 /* Most descriptors, answers or page operations in one ioctl. */
 #define VBS_MODEL_MAX_BATCH	4096
 
-/* struct vbs_model_attach.flags */
-#define VBS_MODEL_RECOVER	(1U << 0) /* when this model goes away, keep
-					   * requests waiting for the next */
+/*
+ * struct vbs_model_attach.flags. VBS_MODEL_RECOVER: when this model goes
+ * away, requests wait for the next one instead of failing.
+ */
+#define VBS_MODEL_RECOVER	(1U << 0)
 #define VBS_MODEL_ATTACH_ALL_FLAGS (VBS_MODEL_RECOVER)
 
 /**
@@ -843,10 +843,12 @@ struct vbs_model_exchange {
 
 #define VBS_MODEL_WAIT_FOREVER	0xffffffffU
 
-/* struct vbs_model_page_op.op */
-#define VBS_PAGE_OP_COPY	1 /* @dst gets the contents of @src */
-#define VBS_PAGE_OP_TRIM	2 /* @src is freed and reads as zeros;
-				   * @dst must be VBS_PPN_NONE */
+/*
+ * struct vbs_model_page_op.op. COPY: @dst gets the contents of @src.
+ * TRIM: @src is freed and reads as zeros; @dst must be VBS_PPN_NONE.
+ */
+#define VBS_PAGE_OP_COPY	1
+#define VBS_PAGE_OP_TRIM	2
 
 /**
  * struct vbs_model_page_op - one physical page operation
