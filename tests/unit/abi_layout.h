@@ -25,7 +25,14 @@
 	X(vbs_sim_params, VBS_SIM_PARAMS_SIZE_VER0)        \
 	X(vbs_fault_rule, VBS_FAULT_RULE_SIZE_VER0)        \
 	X(vbs_fault_list, VBS_FAULT_LIST_SIZE_VER0)        \
-	X(vbs_powercut, VBS_POWERCUT_SIZE_VER0)
+	X(vbs_powercut, VBS_POWERCUT_SIZE_VER0)            \
+	X(vbs_model_attach, VBS_MODEL_ATTACH_SIZE_VER0)    \
+	X(vbs_model_req, VBS_MODEL_REQ_SIZE)               \
+	X(vbs_model_map, 16)                               \
+	X(vbs_model_answer, VBS_MODEL_ANSWER_SIZE)         \
+	X(vbs_model_exchange, VBS_MODEL_EXCHANGE_SIZE_VER0) \
+	X(vbs_model_page_op, VBS_MODEL_PAGE_OP_SIZE)       \
+	X(vbs_model_pages, VBS_MODEL_PAGES_SIZE_VER0)
 
 /* X(struct name, field, offset) */
 #define VBS_ABI_OFFSETS(X)                                 \
@@ -38,7 +45,8 @@
 	X(vbs_dev_config, queue_depth, 28)                 \
 	X(vbs_dev_config, max_partitions, 32)              \
 	X(vbs_dev_config, reserved0, 36)                   \
-	X(vbs_dev_config, reserved, 40)                    \
+	X(vbs_dev_config, model_pages, 40)                 \
+	X(vbs_dev_config, reserved, 48)                    \
 	X(vbs_info, size, 0)                               \
 	X(vbs_info, abi_version, 4)                        \
 	X(vbs_info, index, 8)                              \
@@ -128,7 +136,57 @@
 	X(vbs_powercut, seed, 16)                          \
 	X(vbs_powercut, pages_dropped, 24)                 \
 	X(vbs_powercut, pages_kept, 32)                    \
-	X(vbs_powercut, reserved, 40)
+	X(vbs_powercut, reserved, 40)                      \
+	X(vbs_model_attach, size, 0)                       \
+	X(vbs_model_attach, index, 4)                      \
+	X(vbs_model_attach, flags, 8)                      \
+	X(vbs_model_attach, session, 12)                   \
+	X(vbs_model_attach, logical_pages, 16)             \
+	X(vbs_model_attach, physical_pages, 24)            \
+	X(vbs_model_attach, sectors_per_page, 32)          \
+	X(vbs_model_attach, max_req_pages, 36)             \
+	X(vbs_model_attach, reserved, 40)                  \
+	X(vbs_model_req, id, 0)                            \
+	X(vbs_model_req, op, 8)                            \
+	X(vbs_model_req, flags, 12)                        \
+	X(vbs_model_req, sector, 16)                       \
+	X(vbs_model_req, nr_sectors, 24)                   \
+	X(vbs_model_req, nr_pages, 28)                     \
+	X(vbs_model_req, first_page, 32)                   \
+	X(vbs_model_req, reserved, 40)                     \
+	X(vbs_model_map, ppn, 0)                           \
+	X(vbs_model_map, src_ppn, 8)                       \
+	X(vbs_model_answer, id, 0)                         \
+	X(vbs_model_answer, status, 8)                     \
+	X(vbs_model_answer, nr_maps, 12)                   \
+	X(vbs_model_answer, map_index, 16)                 \
+	X(vbs_model_answer, reserved0, 20)                 \
+	X(vbs_model_answer, delay_ns, 24)                  \
+	X(vbs_model_answer, reserved, 32)                  \
+	X(vbs_model_exchange, size, 0)                     \
+	X(vbs_model_exchange, flags, 4)                    \
+	X(vbs_model_exchange, nr_answers, 8)               \
+	X(vbs_model_exchange, nr_maps, 12)                 \
+	X(vbs_model_exchange, answers, 16)                 \
+	X(vbs_model_exchange, maps, 24)                    \
+	X(vbs_model_exchange, max_reqs, 32)                \
+	X(vbs_model_exchange, timeout_ms, 36)              \
+	X(vbs_model_exchange, reqs, 40)                    \
+	X(vbs_model_exchange, nr_reqs, 48)                 \
+	X(vbs_model_exchange, accepted, 52)                \
+	X(vbs_model_exchange, rejected, 56)                \
+	X(vbs_model_exchange, reserved0, 60)               \
+	X(vbs_model_exchange, reserved, 64)                \
+	X(vbs_model_page_op, op, 0)                        \
+	X(vbs_model_page_op, reserved0, 4)                 \
+	X(vbs_model_page_op, src, 8)                       \
+	X(vbs_model_page_op, dst, 16)                      \
+	X(vbs_model_pages, size, 0)                        \
+	X(vbs_model_pages, nr_ops, 4)                      \
+	X(vbs_model_pages, ops, 8)                         \
+	X(vbs_model_pages, done, 16)                       \
+	X(vbs_model_pages, reserved0, 20)                  \
+	X(vbs_model_pages, reserved, 24)
 
 /* X(ioctl command, size of its argument) */
 #define VBS_ABI_IOCTLS(X)                                  \
@@ -146,7 +204,10 @@
 	X(VBS_CTL_GET_FEATURES, VBS_FEATURES_SIZE_VER0)    \
 	X(VBS_CTL_ADD, VBS_CTL_ADD_SIZE_VER0)              \
 	X(VBS_CTL_REMOVE, 4)                               \
-	X(VBS_CTL_LIST, VBS_CTL_LIST_SIZE_VER0)
+	X(VBS_CTL_LIST, VBS_CTL_LIST_SIZE_VER0)            \
+	X(VBS_CTL_MODEL_ATTACH, VBS_MODEL_ATTACH_SIZE_VER0) \
+	X(VBS_CTL_MODEL_EXCHANGE, VBS_MODEL_EXCHANGE_SIZE_VER0) \
+	X(VBS_CTL_MODEL_PAGES, VBS_MODEL_PAGES_SIZE_VER0)
 
 /* One number the C compiler computed, for abi_test.cpp to compare. */
 struct vbs_abi_fact {
