@@ -1,0 +1,75 @@
+#!/bin/bash
+#
+# model_killed_during_io_leaves_nothing_hanging: a model SIGKILLed at a
+# random moment while fio keeps 32 requests in flight, 20 times over: every
+# time fio ends on its own (its I/O completes, with errors), nothing stays
+# pending, and the disk serves a new model at once, with the data written
+# before intact. With VBS_MODEL_RECOVER the I/O of a killed model waits
+# instead, and completes successfully once a new model attaches.
+#
+# Needs: fio, the module, vbs-modeltool.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../model/lib-model.sh"
+
+vbs_need_fio
+vbs_load nr_devices=0
+idx=$(model_add 32)
+dev=$(vbs_dev "$idx")
+
+vbs_step "reference data at the end of the disk"
+model_start seed "$idx"
+engine=$(vbs_fio_async_engine "$dev")
+vbs_run dd if=/dev/urandom of="$VBS_TMP/ref" bs=1M count=1
+vbs_run dd if="$VBS_TMP/ref" of="$dev" bs=1M seek=31 oflag=direct
+vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+
+RANDOM=703
+for round in $(seq 1 20); do
+	model_start "round$round" "$idx" map=identity
+	# A fixed amount of I/O: once the model is dead the rest fails at
+	# once, so fio ends soon after the kill unless a request hangs.
+	timeout 60 fio --name=load --filename="$dev" --direct=1 \
+		--ioengine="$engine" --iodepth=32 --rw=randrw --bs=4k \
+		--size=24M --number_ios=20000 --continue_on_error=all \
+		--output="$VBS_TMP/fio-$round.log" >/dev/null 2>&1 &
+	fio_pid=$!
+	sleep "0.$((RANDOM % 9 + 1))"
+	kill -9 "$MODEL_PID"
+	wait "$MODEL_PID" 2>/dev/null || true
+	t0=$(date +%s%N)
+	rc=0
+	wait "$fio_pid" || rc=$?
+	((rc != 124)) || vbs_fail "round $round: fio still running 60 s later"
+	vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" \
+		"round $round: requests pending"
+	vbs_expect_eq 0 "$(model_sessions "$idx")" "round $round: sessions"
+	vbs_note "round $round: fio ended (status $rc)" \
+		"$((($(date +%s%N) - t0) / 1000000)) ms after the kill"
+done
+
+vbs_step "a new model serves the disk; the data written before is intact"
+model_start after "$idx"
+vbs_run dd if="$dev" of="$VBS_TMP/back" bs=1M skip=31 count=1 iflag=direct
+vbs_run cmp "$VBS_TMP/ref" "$VBS_TMP/back"
+vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+
+vbs_step "recover: the I/O of a killed model waits for the next one"
+model_hold_start holder "$idx" 60 recover
+dd if="$dev" of="$VBS_TMP/waited" bs=1M skip=31 count=1 iflag=direct \
+	2>"$VBS_TMP/dd.err" &
+dd_pid=$!
+sleep 1
+kill -9 "$MODEL_PID"
+wait "$MODEL_PID" 2>/dev/null || true
+sleep 1
+kill -0 "$dd_pid" 2>/dev/null ||
+	vbs_fail "the read did not wait for a model: $(cat "$VBS_TMP/dd.err")"
+vbs_expect_ge "$(model_attr "$idx" model_pending)" 1 "requests pending"
+model_start recover2 "$idx"
+wait "$dd_pid" || vbs_fail "the read failed: $(cat "$VBS_TMP/dd.err")"
+vbs_run cmp "$VBS_TMP/ref" "$VBS_TMP/waited"
+vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+
+vbs_run "$VBS_VBSIM" remove "$idx"
+vbs_unload
