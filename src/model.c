@@ -541,7 +541,10 @@ static blk_status_t vbs_model_prepare(struct vbs_dev *dev,
 		if (!vbs_model_page_partial(cmd, ends[k], &offset, &len) ||
 		    map->src_ppn == map->ppn)
 			continue;
-		if (vbs_store_page_copy(&dev->store, map->src_ppn, map->ppn))
+		if (map->src_ppn == VBS_PPN_NONE)
+			vbs_store_page_erase(&dev->store, map->ppn);
+		else if (vbs_store_page_copy(&dev->store, map->src_ppn,
+					     map->ppn))
 			return BLK_STS_RESOURCE;
 	}
 	return BLK_STS_OK;
@@ -709,7 +712,7 @@ static int vbs_model_answer(struct vbs_model_session *s,
 		expected = cmd->model_pages;
 	ok = vbs_model_status(a->status, &status) && !a->reserved0 &&
 	     !a->reserved && a->delay_ns <= VBS_SIM_MAX_NS &&
-	     a->nr_maps == expected &&
+	     a->nr_maps == expected && expected <= VBS_MODEL_MAX_REQ_PAGES &&
 	     a->map_index <= x->nr_maps && expected <= x->nr_maps - a->map_index;
 	if (ok && expected) {
 		umaps = u64_to_user_ptr(x->maps);
