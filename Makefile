@@ -5,11 +5,13 @@
 #   make check      every test: static checks, host unit tests, and the guest
 #                   suite on every kernel of the matrix (installs what it needs)
 #   make vm         an interactive shell in a VM with the module loaded
+#   make bench      virtblkiosim against brd and null_blk in one VM boot,
+#                   report in bench/results/ (see bench/run)
 #   make install    install vbsim and its man page (PREFIX=/usr/local)
 #   make dkms-install  register the module with DKMS for every kernel
 #   make clean
 #
-# KERNEL=6.1|6.12|7.3 picks the kernel of `make demo` and `make vm`;
+# KERNEL=6.1|6.12|7.3 picks the kernel of `make demo`, `make vm` and `make bench`;
 # KERNELS="6.1 6.12 7.3" the kernels of `make check`.
 # To build only for the running kernel: cd src && make.
 
@@ -61,6 +63,13 @@ demo: deps tools
 vm: deps tools
 	tests/vm/run --kernel $(KERNEL) --shell
 
+# Only the two programs the guest part runs are built: no unit tests.
+bench: deps
+	cmake -S . -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DVBS_WERROR=ON
+	cmake --build $(TOOLS_BUILD) -j$(JOBS) --target vbsim vbs-bench
+	KERNEL=$(KERNEL) bench/run
+
 install: tools
 	cmake --install $(TOOLS_BUILD) --prefix $(PREFIX)
 
@@ -81,4 +90,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps module tools guest-tools check check-static check-unit check-vm demo \
-	vm install dkms-install dkms-uninstall clean
+	vm bench install dkms-install dkms-uninstall clean
