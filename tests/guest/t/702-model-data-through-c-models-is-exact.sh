@@ -38,6 +38,7 @@ for map in identity cow; do
 
 	vbs_step "$map mapping: the same 3000 direct writes as an in-kernel disk"
 	vbs_run dd if=/dev/zero of="$ref" bs=1M count=16 oflag=direct
+	vbs_run dd if=/dev/zero of="$dev" bs=1M count=16 oflag=direct
 	vbs_run python3 "$VBS_ROOT/tests/guest/model/same-writes.py" 42 3000 16 \
 		"$ref" "$dev"
 	a=$(dd if="$ref" bs=1M count=16 iflag=direct 2>/dev/null | md5sum)
