@@ -5,6 +5,9 @@
 #   make check      every test: static checks, host unit tests, and the guest
 #                   suite on every kernel of the matrix (installs what it needs)
 #   make vm         an interactive shell in a VM with the module loaded
+#   make check-debug  a reduced guest suite and the fault-injection tests on
+#                   a 6.12 debug kernel (KASAN, lockdep, kmemleak, ...), built
+#                   once into the cache; slow, not part of `make check`
 #   make bench      virtblkiosim against brd and null_blk in one VM boot,
 #                   report in bench/results/ (see bench/run)
 #   make install    install vbsim and its man page (PREFIX=/usr/local)
@@ -57,6 +60,21 @@ guest-tools:
 check-vm: tools guest-tools
 	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))
 
+# The debug kernel's run: the guest tests that are not about timing (KASAN
+# and lockdep under TCG slow everything down several times), with smaller
+# fuzzing, then the 9NN tests (leaks, failed allocations).
+DEBUG_TESTS ?= 000-* 010-* 020-* 021-* 030-* 040-* 050-* 060-* 070-* 071-* \
+	080-* 090-* 091-* 100-* 200-* 500-* 520-* 522-* 523-* 530-* 540-* \
+	600-* 700-* 701-* 702-* 703-* 9[0-4]?-*
+DEBUG_VM_TIMEOUT ?= 3600
+
+check-debug: deps tools guest-tools
+	scripts/build-debug-kernel
+	$(MAKE) -C tests/debug
+	VBS_W=1 VBS_WERROR=1 VBS_TESTS='$(DEBUG_TESTS)' VBS_TEST_TIMEOUT=1200 \
+		VBS_FUZZ_CALLS=10000 tests/vm/run --timeout $(DEBUG_VM_TIMEOUT) \
+		--kernel 6.12-debug
+
 demo: deps tools
 	tests/vm/run --kernel $(KERNEL) -- scripts/demo
 
@@ -89,5 +107,5 @@ clean:
 	$(MAKE) -C src clean
 	rm -rf build
 
-.PHONY: all deps module tools guest-tools check check-static check-unit check-vm demo \
+.PHONY: all deps module tools guest-tools check check-static check-unit check-vm check-debug demo \
 	vm bench install dkms-install dkms-uninstall clean

@@ -18,8 +18,12 @@ VBS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 #   trixie/                 debootstrap'd chroot that builds modules for 7.3
 #   initramfs/<release>.cpio.gz
 #   linux-source-6.12/      scripts/ of the kernel source (checkpatch.pl)
+#   debug-6.12/<key>/       the debug kernel (see scripts/build-debug-kernel)
 VBS_CACHE_DIR=${VBS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtblkiosim}
 VBS_TRIXIE=$VBS_CACHE_DIR/trixie
+# The debug kernel (scripts/build-debug-kernel): not part of the matrix.
+VBS_DEBUG_NAME=6.12-debug
+VBS_DEBUG_DIR=$VBS_CACHE_DIR/debug-6.12
 
 # The kernel matrix, one line per kernel:
 #   name  where-built  headers-meta-package  image-meta-package  apt-target
@@ -96,10 +100,17 @@ vbs_meta_release() {
 #   K_KDIR     the kernel build directory, as seen from where it is built
 #   K_VMLINUZ  the kernel image to boot (cache first, then /boot)
 #   K_MODDIR   the kernel's modules directory on the host (cache, then /lib)
+#   K_APPEND   extra kernel command line options ("" but for the debug kernel)
+# NAME may also be $VBS_DEBUG_NAME, the debug kernel (vbs_debug_kernel).
 # Fails with a hint to run scripts/install-deps when the headers are missing.
 # The image and modules may be missing (K_VMLINUZ/K_MODDIR are then "").
 vbs_kernel() {
 	local admindir=""
+	K_APPEND=""
+	if [[ $1 == "$VBS_DEBUG_NAME" ]]; then
+		vbs_debug_kernel
+		return 0
+	fi
 	vbs_matrix_fields "$1"
 	K_NAME=$1
 	K_WHERE=$M_WHERE
@@ -131,6 +142,45 @@ vbs_kernel() {
 		K_VMLINUZ=/boot/vmlinuz-$K_REL
 		K_MODDIR=/lib/modules/$K_REL
 	fi
+}
+
+# vbs_debug_source_version - the installed version of linux-source-6.12.
+vbs_debug_source_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true
+}
+
+# vbs_debug_key - the name of the debug kernel's build directory: a hash of
+# what decides its contents (the config fragments, the source version and
+# the recipe's version, to be bumped when scripts/build-debug-kernel builds
+# differently).  A changed fragment thus names a build that is not there.
+vbs_debug_key() {
+	local h
+	h=$( {
+		echo "recipe 1"
+		vbs_debug_source_version
+		cat "$VBS_REPO/tests/debug/trim.config" "$VBS_REPO/tests/debug/debug.config"
+	} | sha256sum)
+	echo "${h:0:16}"
+}
+
+# vbs_debug_kernel - vbs_kernel for the debug kernel: the module builds on
+# the host against its O= tree.  Fails if the build for the current
+# fragments is missing or unfinished.
+vbs_debug_kernel() {
+	local dir
+	dir=$VBS_DEBUG_DIR/$(vbs_debug_key)
+	[[ -f $dir/.complete ]] ||
+		vbs_die "kernel $VBS_DEBUG_NAME: not built for the current tests/debug/*.config (run scripts/build-debug-kernel)"
+	K_NAME=$VBS_DEBUG_NAME
+	K_REL=$(<"$dir/release")
+	K_WHERE=host
+	K_ROOT=""
+	K_KDIR=$dir/obj
+	K_VMLINUZ=$dir/vmlinuz
+	K_MODDIR=$dir/lib/modules/$K_REL
+	# Explicit, so that a change of the config's default cannot turn the
+	# leak checks of the 9NN guest tests into skips unnoticed.
+	K_APPEND="kmemleak=on"
 }
 
 # vbs_require_image - fail unless vbs_kernel found a bootable image.

@@ -1,0 +1,112 @@
+#!/bin/bash
+#
+# debug_failed_allocations_in_writes_fail_the_write_only: on the debug
+# kernel, O_DIRECT writes of one block (4 KiB) and of sixteen (64 KiB) to
+# places never written before are made with the N-th memory allocation of
+# the write failing (the store's data page, the write cache's page, the
+# xarray nodes, the block layer's own: the per-task fail-nth knob, see
+# tests/debug/lib-debug.sh), for every N until a write makes no N-th
+# allocation, with the write cache off and on.  A write that fails does so
+# with EIO or ENOMEM; every 4 KiB block it covered reads back either as
+# before (zeros) or as the new data, never anything else, and a one-block
+# write that failed changed nothing at all (with the cache off, the store
+# holds no page for it either).  A write that succeeds reads back.  Data
+# written before all this stays readable, the module unloads, and kmemleak
+# finds nothing leaked.
+#
+# Needs: the debug kernel (failslab, fail_page_alloc, kmemleak),
+# build/debug/vbs-failnth (make -C tests/debug), the module, cmp, od.
+
+. "$(dirname "$0")/../lib.sh"
+. "$VBS_ROOT/tests/debug/lib-debug.sh"
+
+vbs_require_env
+vbs_fault_setup
+vbs_need_kmemleak
+vbs_module_loaded && vbs_unload
+vbs_kmemleak_baseline
+
+dev=$(vbs_dev 0)
+kept=$VBS_TMP/kept
+vbs_pattern "$kept" $((256 << 10))
+got=$VBS_TMP/got
+
+# block_states OFF LEN BYTE - print one character per 4 KiB block of
+# [OFF, OFF+LEN) on the disk: 'n' all BYTE, '0' all zeros, '?' else.
+block_states() {
+	local off=$1 len=$2 byte=$3 i s=""
+	local want zero=$VBS_TMP/zero-block
+	want=$VBS_TMP/want-block
+	head -c 4096 /dev/zero >"$zero"
+	head -c 4096 /dev/zero | tr '\0' "\\$(printf '%03o' "$byte")" >"$want"
+	vbs_dd_read "$dev" "$off" "$len" "$got"
+	for ((i = 0; i < len / 4096; i++)); do
+		if cmp -s -i "$((i * 4096)):0" -n 4096 "$got" "$want"; then
+			s+=n
+		elif cmp -s -i "$((i * 4096)):0" -n 4096 "$got" "$zero"; then
+			s+=0
+		else
+			s+="?"
+		fi
+	done
+	printf '%s\n' "$s"
+}
+
+# failing_writes CACHE LEN - the loop for one block size; OFF advances so
+# that every write goes where nothing was written before.
+total_failed=0
+failing_writes() {
+	local cache=$1 len=$2 n=1 calls byte states pages_before pages_after
+	local failed=0 blocks=$(($2 / 4096)) all_new all_zero
+	all_new=$(printf "%${blocks}s" "" | tr ' ' n)
+	all_zero=$(printf "%${blocks}s" "" | tr ' ' 0)
+	vbs_failnth 1000000 write "$dev" "$off" "$len" 1
+	vbs_expect_eq ok "$FN_RESULT" "write of $len with nothing injected ($FN_ERRNO)"
+	calls=$FN_CALLS
+	vbs_expect_eq "$all_new" "$(block_states "$off" "$len" 1)" "blocks of the write with nothing injected"
+	off=$((off + len))
+	vbs_note "write_cache=$cache, $len bytes: $calls fault-injection checks per write"
+	vbs_expect_gt 0 "$calls" "allocations made by a write of $len"
+	while :; do
+		byte=$((n % 250 + 2))
+		pages_before=$(vbs_pages_in_use 0)
+		vbs_failnth "$n" write "$dev" "$off" "$len" "$byte"
+		pages_after=$(vbs_pages_in_use 0)
+		states=$(block_states "$off" "$len" "$byte")
+		if [[ $FN_RESULT == error ]]; then
+			vbs_expect_match '^(EIO|ENOMEM)$' "$FN_ERRNO" "errno of the write of $len failing at allocation $n"
+			[[ $states == *'?'* ]] &&
+				vbs_fail "write of $len failing at allocation $n: blocks $states ('?': neither old nor new data)"
+			if ((blocks == 1)); then
+				vbs_expect_eq 0 "$states" "block after the one-block write failing at allocation $n"
+				((cache)) || vbs_expect_eq "$pages_before" "$pages_after" \
+					"store pages after the one-block write failing at allocation $n"
+			fi
+			failed=$((failed + 1))
+		else
+			vbs_expect_eq "$all_new" "$states" "blocks of the write of $len with allocation $n failing"
+		fi
+		[[ $states == "$all_zero" || $states == "$all_new" ]] ||
+			vbs_note "write of $len failing at allocation $n: partly written ($states)"
+		off=$((off + len))
+		((FN_INJECTED)) || break
+		((n < 3 * calls + 20)) || vbs_fail "allocation $n still reached: the count does not converge"
+		n=$((n + 1))
+	done
+	vbs_note "write_cache=$cache, $len bytes, allocation 1..$((n - 1)) failing: $failed writes failed"
+	total_failed=$((total_failed + failed))
+}
+
+for cache in 0 1; do
+	vbs_step "write_cache=$cache"
+	vbs_load capacity_mb=16 write_cache=$cache
+	vbs_dd_write "$kept" 0 "$dev" 0 $((256 << 10))
+	off=$((1 << 20))
+	failing_writes "$cache" 4096
+	failing_writes "$cache" 65536
+	vbs_expect_disk_equals "$dev" 0 "$kept" 0 $((256 << 10)) "data written before the failures (write_cache=$cache)"
+	vbs_run sync
+	vbs_unload
+done
+vbs_expect_gt 0 "$total_failed" "writes that failed (the injection never reached a write)"
+vbs_kmemleak_expect_none "writes with one allocation failing"
