@@ -16,7 +16,8 @@
 #     `vbsim model run MODEL /dev/virtblkiosimINDEX ARGS`;
 #   * model_hold_start NAME INDEX SECONDS [recover]: the same with a model
 #     that takes requests and never answers;
-#   * model_stop [SIGNAL]: stops the model started last and waits for it.
+#   * model_stop [SIGNAL]: stops the model started last, waits for it and
+#     sets MODEL_RC to its exit status.
 
 MODEL_SRC=$VBS_ROOT/tests/guest/model/vbs-modeltool.c
 MODEL_TOOL=
@@ -130,12 +131,13 @@ model_vbsim_start() {
 	done
 }
 
-# model_stop [SIGNAL] - stop the last model started; print its exit status.
+# model_stop [SIGNAL] - stop the last model started and wait for it; its
+# exit status goes to MODEL_RC. (Not in $(...): a subshell cannot wait.)
+MODEL_RC=
 model_stop() {
-	local rc=0
+	MODEL_RC=0
 	kill "-${1:-TERM}" "$MODEL_PID" 2>/dev/null || true
-	wait "$MODEL_PID" || rc=$?
-	printf '%d\n' "$rc"
+	wait "$MODEL_PID" || MODEL_RC=$?
 }
 
 # model_sessions INDEX - models attached to disk INDEX.

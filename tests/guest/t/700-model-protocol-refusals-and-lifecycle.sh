@@ -28,7 +28,7 @@ vbs_expect_fail "read without a model" timeout 20 \
 	dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct
 vbs_expect_match "Input/output error" "$VBS_OUTPUT" "dd's error"
 ms=$((($(date +%s%N) - t0) / 1000000))
-vbs_expect_ge 5000 "$ms" "milliseconds before the read failed"
+vbs_expect_ge "$ms" 5000 "milliseconds before the read failed"
 
 vbs_step "the protocol's refusals"
 vbs_run model_tool errors "$idx" 0
@@ -54,7 +54,8 @@ vbs_expect_fail "rmmod with a model attached" rmmod virtblkiosim
 vbs_expect_fail "remove with a model attached" \
 	"$VBS_VBSIM" remove "$idx"
 vbs_expect_match "busy" "$VBS_OUTPUT" "vbsim remove's error"
-vbs_expect_eq 0 "$(model_stop TERM)" "model's exit status after SIGTERM"
+model_stop TERM
+vbs_expect_eq 0 "$MODEL_RC" "model's exit status after SIGTERM"
 
 vbs_step "model gone: the disk is removed and the module unloads"
 vbs_expect_eq 0 "$(model_sessions "$idx")" "sessions after the model exited"

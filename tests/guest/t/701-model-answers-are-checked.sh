@@ -21,7 +21,7 @@ idx=$(model_add 16)
 vbs_step "good, duplicate, late and malformed answers"
 vbs_run model_tool answers "$idx"
 printf '%s\n' "$VBS_OUTPUT" | sed 's/^/# /'
-vbs_expect_ge "$(model_attr "$idx" model_rejected)" 10 "answers rejected"
+vbs_expect_ge 10 "$(model_attr "$idx" model_rejected)" "answers rejected"
 vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" "requests pending"
 
 vbs_step "the disk is removed and the module unloads"

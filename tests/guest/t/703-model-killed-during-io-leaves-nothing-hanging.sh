@@ -22,7 +22,8 @@ model_start seed "$idx"
 engine=$(vbs_fio_async_engine "$dev")
 vbs_run dd if=/dev/urandom of="$VBS_TMP/ref" bs=1M count=1
 vbs_run dd if="$VBS_TMP/ref" of="$dev" bs=1M seek=31 oflag=direct
-vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+model_stop TERM
+vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 RANDOM=703
 for round in $(seq 1 20); do
@@ -52,7 +53,8 @@ vbs_step "a new model serves the disk; the data written before is intact"
 model_start after "$idx"
 vbs_run dd if="$dev" of="$VBS_TMP/back" bs=1M skip=31 count=1 iflag=direct
 vbs_run cmp "$VBS_TMP/ref" "$VBS_TMP/back"
-vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+model_stop TERM
+vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 vbs_step "recover: the I/O of a killed model waits for the next one"
 model_hold_start holder "$idx" 60 recover
@@ -65,11 +67,12 @@ wait "$MODEL_PID" 2>/dev/null || true
 sleep 1
 kill -0 "$dd_pid" 2>/dev/null ||
 	vbs_fail "the read did not wait for a model: $(cat "$VBS_TMP/dd.err")"
-vbs_expect_ge "$(model_attr "$idx" model_pending)" 1 "requests pending"
+vbs_expect_ge 1 "$(model_attr "$idx" model_pending)" "requests pending"
 model_start recover2 "$idx"
 wait "$dd_pid" || vbs_fail "the read failed: $(cat "$VBS_TMP/dd.err")"
 vbs_run cmp "$VBS_TMP/ref" "$VBS_TMP/waited"
-vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+model_stop TERM
+vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 vbs_run "$VBS_VBSIM" remove "$idx"
 vbs_unload

@@ -33,8 +33,8 @@ model_hold_start holder "$idx" 30
 read -r rc ms <<<"$(timed_read)"
 vbs_expect_ne 0 "$rc" "dd status"
 vbs_note "unanswered read ended after $ms ms: $(cat "$VBS_TMP/dd.err" | head -n 1)"
-vbs_expect_ge "$ms" 1900 "milliseconds before the error"
-vbs_expect_ge 8000 "$ms" "milliseconds before the error (upper bound)"
+vbs_expect_ge 1900 "$ms" "milliseconds before the error"
+vbs_expect_ge "$ms" 8000 "milliseconds before the error (upper bound)"
 model_stop KILL >/dev/null
 vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" "requests pending"
 
@@ -48,7 +48,7 @@ t0=$(date +%s%N)
 rc=0
 wait "$dd_pid" || rc=$?
 vbs_expect_ne 0 "$rc" "status of the read nobody served"
-vbs_expect_ge 8000 $((($(date +%s%N) - t0) / 1000000)) \
+vbs_expect_ge $((($(date +%s%N) - t0) / 1000000)) 8000 \
 	"milliseconds the orphaned read waited"
 vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" "requests pending"
 
@@ -58,8 +58,9 @@ t0=$(date +%s%N)
 vbs_run dd if="$dev" of=/dev/null bs=4k count=20 iflag=direct
 ms=$((($(date +%s%N) - t0) / 1000000))
 vbs_note "20 reads with a 20 ms delay took $ms ms"
-vbs_expect_ge "$ms" 400 "milliseconds for 20 delayed reads"
-vbs_expect_eq 0 "$(model_stop TERM)" "model exit status"
+vbs_expect_ge 400 "$ms" "milliseconds for 20 delayed reads"
+model_stop TERM
+vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 vbs_run "$VBS_VBSIM" remove "$idx"
 vbs_unload
