@@ -26,16 +26,18 @@ model_stop TERM
 vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 RANDOM=703
+during=0
 for round in $(seq 1 20); do
 	model_start "round$round" "$idx" map=identity
 	# A fixed amount of I/O: once the model is dead the rest fails at
 	# once, so fio ends soon after the kill unless a request hangs.
 	timeout 60 fio --name=load --filename="$dev" --direct=1 \
 		--ioengine="$engine" --iodepth=32 --rw=randrw --bs=4k \
-		--size=24M --number_ios=20000 --continue_on_error=all \
+		--size=24M --number_ios=10000 --continue_on_error=all \
 		--output="$VBS_TMP/fio-$round.log" >/dev/null 2>&1 &
 	fio_pid=$!
 	sleep "0.$((RANDOM % 9 + 1))"
+	kill -0 "$fio_pid" 2>/dev/null && during=$((during + 1))
 	kill -9 "$MODEL_PID"
 	wait "$MODEL_PID" 2>/dev/null || true
 	t0=$(date +%s%N)
@@ -48,6 +50,9 @@ for round in $(seq 1 20); do
 	vbs_note "round $round: fio ended (status $rc)" \
 		"$((($(date +%s%N) - t0) / 1000000)) ms after the kill"
 done
+
+vbs_note "$during of 20 kills hit fio while it ran"
+vbs_expect_ge 15 "$during" "kills that hit running I/O"
 
 vbs_step "a new model serves the disk; the data written before is intact"
 model_start after "$idx"
