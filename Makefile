@@ -56,6 +56,7 @@ check-unit: tools
 # The C tool the simulation-engine guest tests drive the ioctls with.
 guest-tools:
 	$(MAKE) -C tests/guest/sim
+	$(MAKE) -C tests/guest/model
 
 check-vm: tools guest-tools
 	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))

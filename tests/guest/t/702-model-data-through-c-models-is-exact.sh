@@ -29,17 +29,17 @@ for map in identity cow; do
 	verify=(--filename="$dev" --direct=1 --verify=crc32c --do_verify=1
 		--verify_fatal=1)
 	vbs_fio "$map-qd32" "${verify[@]}" --name=qd32 --ioengine="$engine" \
-		--rw=randwrite --bs=4k --iodepth=32 --numjobs=2 --size=8M \
+		--rw=randwrite --bs=4k --iodepth=32 --numjobs=2 --size=4M \
 		--offset_increment=8M
-	vbs_expect_eq $((16 << 20)) "$VBS_FIO_READ" "bytes verified (QD32)"
+	vbs_expect_eq $((8 << 20)) "$VBS_FIO_READ" "bytes verified (QD32)"
 	vbs_fio "$map-odd" "${verify[@]}" --name=odd --ioengine=psync \
-		--rw=randwrite --bsrange=512-16k --size=4M --offset=32M
-	vbs_expect_eq $((4 << 20)) "$VBS_FIO_READ" "bytes verified (odd sizes)"
+		--rw=randwrite --bsrange=512-16k --size=2M --offset=32M
+	vbs_expect_eq $((2 << 20)) "$VBS_FIO_READ" "bytes verified (odd sizes)"
 
-	vbs_step "$map mapping: the same 3000 direct writes as an in-kernel disk"
+	vbs_step "$map mapping: the same 1500 direct writes as an in-kernel disk"
 	vbs_run dd if=/dev/zero of="$ref" bs=1M count=16 oflag=direct
 	vbs_run dd if=/dev/zero of="$dev" bs=1M count=16 oflag=direct
-	vbs_run python3 "$VBS_ROOT/tests/guest/model/same-writes.py" 42 3000 16 \
+	vbs_run python3 "$VBS_ROOT/tests/guest/model/same-writes.py" 42 1500 16 \
 		"$ref" "$dev"
 	a=$(dd if="$ref" bs=1M count=16 iflag=direct 2>/dev/null | md5sum)
 	b=$(dd if="$dev" bs=1M count=16 iflag=direct 2>/dev/null | md5sum)
@@ -48,9 +48,9 @@ for map in identity cow; do
 	pages=$(vbs_pages_in_use "$idx")
 	vbs_note "$map: pages in use $pages"
 	if [[ $map == cow ]]; then
-		# 16 MiB (same-writes) + 20 MiB (fio) written: at most 9216
+		# 16 MiB (same-writes) + 10 MiB (fio) written: at most 6656
 		# logical pages, each held once; dead copies were trimmed.
-		vbs_expect_ge "$pages" 9216 "pages in use with trims (cow)"
+		vbs_expect_ge "$pages" 6656 "pages in use with trims (cow)"
 	fi
 	model_stop TERM
 	vbs_expect_eq 0 "$MODEL_RC" "model exit status"
