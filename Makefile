@@ -87,7 +87,7 @@ bench: deps
 	cmake -S . -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DVBS_WERROR=ON
 	cmake --build $(TOOLS_BUILD) -j$(JOBS) --target vbsim vbs-bench
-	KERNEL=$(KERNEL) bench/run
+	VBS_BENCH_TOOLS=$(abspath $(TOOLS_BUILD)) KERNEL=$(KERNEL) bench/run
 
 install: tools
 	cmake --install $(TOOLS_BUILD) --prefix $(PREFIX)
