@@ -36,7 +36,7 @@ ours=$(awk '
 	/^unreferenced object/ { if (obj != "" && mine) print obj; obj = $0; mine = 0; next }
 	{ obj = obj "\n" $0 }
 	/\[virtblkiosim\]/ { mine = 1 }
-	/^ +\[<[0-9a-f]+>\] 0x[0-9a-f]+$/ { mine = 1 }
+	/^ +0x[0-9a-f]+$/ { mine = 1 }
 	END { if (obj != "" && mine) print obj }
 ' <<<"$report")
 total=$(grep -c '^unreferenced object' <<<"$report" || true)

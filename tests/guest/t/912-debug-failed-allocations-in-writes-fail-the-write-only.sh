@@ -15,7 +15,7 @@
 # finds nothing leaked.
 #
 # Needs: the debug kernel (failslab, fail_page_alloc, kmemleak),
-# build/debug/vbs-failnth (make -C tests/debug), the module, cmp, od.
+# build/debug/vbs-failnth (make -C tests/debug), the module, cmp.
 
 . "$(dirname "$0")/../lib.sh"
 . "$VBS_ROOT/tests/debug/lib-debug.sh"
