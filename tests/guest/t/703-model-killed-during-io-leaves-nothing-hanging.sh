@@ -29,11 +29,12 @@ RANDOM=703
 during=0
 for round in $(seq 1 20); do
 	model_start "round$round" "$idx" map=identity
-	# A fixed amount of I/O: once the model is dead the rest fails at
-	# once, so fio ends soon after the kill unless a request hangs.
+	# Three seconds of I/O, whatever happens: once the model is dead the
+	# rest fails at once; fio waits for every request it started before
+	# it ends, so a request left hanging keeps it (and timeout(1)) busy.
 	timeout 60 fio --name=load --filename="$dev" --direct=1 \
 		--ioengine="$engine" --iodepth=32 --rw=randrw --bs=4k \
-		--size=24M --number_ios=10000 --continue_on_error=all \
+		--size=24M --time_based --runtime=3 --continue_on_error=all \
 		--output="$VBS_TMP/fio-$round.log" >/dev/null 2>&1 &
 	fio_pid=$!
 	sleep "0.$((RANDOM % 9 + 1))"

@@ -74,7 +74,7 @@ for round in 1 2 3; do
 	model_vbsim_start "kill$round" identity "$idx" --threads 2
 	timeout 60 fio --name=load --filename="$dev" --direct=1 \
 		--ioengine="$engine" --iodepth=32 --rw=randrw --bs=4k \
-		--size=16M --number_ios=10000 --continue_on_error=all \
+		--size=16M --time_based --runtime=3 --continue_on_error=all \
 		--output=/dev/null >/dev/null 2>&1 &
 	fio_pid=$!
 	sleep 0.$((round * 3))
