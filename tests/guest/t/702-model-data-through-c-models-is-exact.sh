@@ -11,6 +11,7 @@
 # store holds about one page per logical page written.
 #
 # Needs: fio, python3, the module, vbs-modeltool.
+# vbs-timeout: 600
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

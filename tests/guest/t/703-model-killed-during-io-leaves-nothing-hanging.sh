@@ -8,6 +8,7 @@
 # instead, and completes successfully once a new model attaches.
 #
 # Needs: fio, the module, vbs-modeltool.
+# vbs-timeout: 600
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

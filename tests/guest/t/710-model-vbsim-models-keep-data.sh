@@ -11,6 +11,7 @@
 # request behind.
 #
 # Needs: fio, jq, the module, vbsim built on the host.
+# vbs-timeout: 600
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"
