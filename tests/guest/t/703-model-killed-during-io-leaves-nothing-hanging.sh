@@ -28,18 +28,29 @@ vbs_expect_eq 0 "$MODEL_RC" "model exit status"
 
 RANDOM=703
 during=0
+# ios_done - requests the disk completed so far (reads + writes).
+ios_done() {
+	echo $(($(vbs_stat "$idx" 1) + $(vbs_stat "$idx" 5)))
+}
 for round in $(seq 1 20); do
 	model_start "round$round" "$idx" map=identity
-	# Three seconds of I/O, whatever happens: once the model is dead the
+	before=$(ios_done)
+	# Two seconds of I/O, whatever happens: once the model is dead the
 	# rest fails at once; fio waits for every request it started before
 	# it ends, so a request left hanging keeps it (and timeout(1)) busy.
 	timeout 60 fio --name=load --filename="$dev" --direct=1 \
 		--ioengine="$engine" --iodepth=32 --rw=randrw --bs=4k \
-		--size=24M --time_based --runtime=3 --continue_on_error=all \
+		--size=24M --time_based --runtime=2 --continue_on_error=all \
 		--output="$VBS_TMP/fio-$round.log" >/dev/null 2>&1 &
 	fio_pid=$!
-	sleep "0.$((RANDOM % 9 + 1))"
-	kill -0 "$fio_pid" 2>/dev/null && during=$((during + 1))
+	# Kill at a random moment once the model has served some I/O.
+	for ((i = 0; i < 100 && $(ios_done) == before; i++)); do
+		sleep 0.1
+	done
+	sleep "0.$((RANDOM % 6))"
+	if kill -0 "$fio_pid" 2>/dev/null && (($(ios_done) > before)); then
+		during=$((during + 1))
+	fi
 	kill -9 "$MODEL_PID"
 	wait "$MODEL_PID" 2>/dev/null || true
 	t0=$(date +%s%N)
