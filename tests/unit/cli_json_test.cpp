@@ -24,7 +24,7 @@ using Keys = std::vector<std::string>;
 
 const Keys k_config_keys = {"capacity_bytes", "logical_block_size", "physical_block_size", "nr_hw_queues",
 			    "queue_depth",    "max_partitions",	    "discard",		   "write_zeroes",
-			    "write_cache",    "read_only",	    "rotational"};
+			    "write_cache",    "read_only",	    "rotational",     "model",		    "model_pages"};
 const Keys k_op_names = {"read", "write", "flush", "discard", "write_zeroes"};
 const Keys k_stats_keys = {"device",	"since_ns",    "in_flight",    "peak_in_flight",
 			   "pages_in_use", "cache_pages", "bytes_in_use", "ops"};

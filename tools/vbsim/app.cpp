@@ -32,6 +32,8 @@ std::vector<std::unique_ptr<Command>> make_commands(CLI::App& parent)
 	commands.push_back(make_sim_command(parent));
 	commands.push_back(make_fault_command(parent));
 	commands.push_back(make_powercut_command(parent));
+	commands.push_back(make_model_command(parent));
+	commands.push_back(make_trace_command(parent));
 	return commands;
 }
 

@@ -1,7 +1,9 @@
 // vbsim add: create a disk through the control node, print its path.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <cmath>
 #include <optional>
+#include <string>
 
 #include "command.hpp"
 #include "json_output.hpp"
@@ -37,6 +39,17 @@ public:
 		a.add_flag("--no-discard", no_discard_, "Do not accept discard");
 		a.add_flag("--no-write-zeroes", no_write_zeroes_, "Do not accept write-zeroes");
 		a.add_flag("--rotational", config_.rotational, "Report the disk as rotational");
+		a.add_flag("--model", config_.model,
+			   "Make a model disk: a userland model (vbsim model run) maps every request");
+		model_pages_option_ = add_uint_option(
+			a, "--model-pages", config_.model_pages,
+			"With --model: physical pages (4 KiB) of the store (default: logical pages + 7%)",
+			"model page count", 1);
+		a.add_option("--op", op_text_,
+			     "With --model: over-provisioning, physical pages beyond the logical ones, "
+			     "as a percentage of them, e.g. 7% or 28%")
+			->type_name("PERCENT");
+		a.get_option("--op")->excludes(model_pages_option_);
 		index_option_ = add_uint_option(a, "--index", index_,
 						"Use /dev/virtblkiosimN with this N (default: the lowest free)",
 						"index", 0);
@@ -47,6 +60,10 @@ public:
 	{
 		config_.discard = !no_discard_;
 		config_.write_zeroes = !no_write_zeroes_;
+		if (!op_text_.empty())
+			config_.model_pages = model_pages_for_op();
+		if (!config_.model && (model_pages_option_->count() != 0 || !op_text_.empty()))
+			throw UsageError("--model-pages and --op need --model");
 		if (const auto problem = config_problem(config_))
 			throw UsageError(*problem);
 
@@ -63,7 +80,34 @@ public:
 	}
 
 private:
+	/// The physical pages --op asks for: the logical pages (from --size)
+	/// plus that percentage of them, rounded up.
+	std::uint64_t model_pages_for_op() const
+	{
+		std::string text = op_text_;
+		if (text.ends_with('%'))
+			text.pop_back();
+		double percent = -1;
+		try {
+			std::size_t used = 0;
+			percent = std::stod(text, &used);
+			if (used != text.size())
+				percent = -1;
+		} catch (const std::exception&) {
+			percent = -1;
+		}
+		if (!(percent >= 0 && percent <= 1000))
+			throw UsageError(fmt::format("--op '{}' is not a percentage from 0% to 1000%", op_text_));
+		if (config_.capacity_bytes == 0)
+			throw UsageError("--op needs --size (the logical page count it is a percentage of)");
+		const std::uint64_t logical = (config_.capacity_bytes + 4095) / 4096;
+		return logical + static_cast<std::uint64_t>(
+					 std::ceil(static_cast<double>(logical) * percent / 100.0));
+	}
+
 	DeviceConfig config_;
+	CLI::Option* model_pages_option_ = nullptr;
+	std::string op_text_;
 	bool no_discard_ = false;
 	bool no_write_zeroes_ = false;
 	std::uint32_t index_ = 0;

@@ -64,6 +64,8 @@ std::unique_ptr<Command> make_features_command(CLI::App& parent);
 std::unique_ptr<Command> make_sim_command(CLI::App& parent);
 std::unique_ptr<Command> make_fault_command(CLI::App& parent);
 std::unique_ptr<Command> make_powercut_command(CLI::App& parent);
+std::unique_ptr<Command> make_model_command(CLI::App& parent);
+std::unique_ptr<Command> make_trace_command(CLI::App& parent);
 
 /// Every subcommand, added to @p parent in the order --help lists them.
 std::vector<std::unique_ptr<Command>> make_commands(CLI::App& parent);

@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "vbsim/device_provider.hpp"
+#include "vbsim/model_session.hpp"
 
 namespace vbsim::cli {
 
@@ -38,6 +39,8 @@ struct Context {
 	std::ostream& err;       ///< diagnostics
 	/// Makes the pacer of a repeating command; called only by one.
 	std::function<std::unique_ptr<Pacer>()> make_pacer;
+	/// Attaches model sessions (vbsim model run); null where none can be.
+	model::SessionFactory* sessions = nullptr;
 };
 
 } // namespace vbsim::cli

@@ -18,6 +18,8 @@ Json config_json(const DeviceConfig& config)
 		{"write_cache", config.write_cache},
 		{"read_only", config.read_only},
 		{"rotational", config.rotational},
+		{"model", config.model},
+		{"model_pages", config.model_pages},
 	};
 }
 

@@ -1,5 +1,7 @@
 #include "text_output.hpp"
 
+#include <fmt/format.h>
+
 #include <vector>
 
 namespace vbsim::cli {
@@ -30,6 +32,8 @@ std::string config_flags_text(const DeviceConfig& c, std::string_view separator)
 		on.emplace_back("read_only");
 	if (c.rotational)
 		on.emplace_back("rotational");
+	if (c.model)
+		on.emplace_back(fmt::format("model({} pages)", c.model_pages));
 	return join_or_dash(on, separator);
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fmt/format.h>
 #include <iterator>
+#include <stdexcept>
 
 namespace vbsim::detail {
 
@@ -18,6 +20,7 @@ static_assert(static_cast<std::uint64_t>(Feature::sim) == VBS_FEAT_SIM);
 static_assert(static_cast<std::uint64_t>(Feature::faults) == VBS_FEAT_FAULTS);
 static_assert(static_cast<std::uint64_t>(Feature::powercut) == VBS_FEAT_POWERCUT);
 static_assert(static_cast<std::uint64_t>(Feature::latency_stats) == VBS_FEAT_LATENCY_STATS);
+static_assert(static_cast<std::uint64_t>(Feature::model) == VBS_FEAT_MODEL);
 static_assert(static_cast<std::size_t>(Op::read) == VBS_OP_READ);
 static_assert(static_cast<std::size_t>(Op::write) == VBS_OP_WRITE);
 static_assert(static_cast<std::size_t>(Op::flush) == VBS_OP_FLUSH);
@@ -91,6 +94,8 @@ struct vbs_dev_config to_abi(const DeviceConfig& config)
 	put_flag(raw.flags, VBS_CFG_WRITE_CACHE, config.write_cache);
 	put_flag(raw.flags, VBS_CFG_READ_ONLY, config.read_only);
 	put_flag(raw.flags, VBS_CFG_ROTATIONAL, config.rotational);
+	put_flag(raw.flags, VBS_CFG_MODEL, config.model);
+	raw.model_pages = config.model_pages;
 	return raw;
 }
 
@@ -108,6 +113,8 @@ DeviceConfig from_abi(const struct vbs_dev_config& raw)
 		.write_cache = (raw.flags & VBS_CFG_WRITE_CACHE) != 0,
 		.read_only = (raw.flags & VBS_CFG_READ_ONLY) != 0,
 		.rotational = (raw.flags & VBS_CFG_ROTATIONAL) != 0,
+		.model = (raw.flags & VBS_CFG_MODEL) != 0,
+		.model_pages = raw.model_pages,
 	};
 }
 
@@ -248,6 +255,110 @@ struct vbs_powercut to_abi(const PowercutOptions& options)
 PowercutResult powercut_result(const struct vbs_powercut& raw)
 {
 	return PowercutResult{.pages_dropped = raw.pages_dropped, .pages_kept = raw.pages_kept};
+}
+
+} // namespace vbsim::detail
+
+// The userland-model protocol. Kept here with the other conversions so that
+// this file stays the one place that knows both sides.
+namespace vbsim::detail {
+
+struct vbs_model_attach to_abi_attach(std::uint32_t index, bool recover)
+{
+	auto raw = make_abi<struct vbs_model_attach>();
+	raw.index = index;
+	raw.flags = recover ? VBS_MODEL_RECOVER : 0;
+	return raw;
+}
+
+model::SessionInfo from_abi(const struct vbs_model_attach& raw)
+{
+	return model::SessionInfo{
+		.index = raw.index,
+		.session = raw.session,
+		.geometry =
+			model::Geometry{
+				.logical_pages = raw.logical_pages,
+				.physical_pages = raw.physical_pages,
+				.sectors_per_page = raw.sectors_per_page,
+				.max_req_pages = raw.max_req_pages,
+			},
+	};
+}
+
+model::Op model_op_from_abi(std::uint32_t op)
+{
+	switch (op) {
+	case VBS_OP_READ:
+		return model::Op::read;
+	case VBS_OP_WRITE:
+		return model::Op::write;
+	case VBS_OP_FLUSH:
+		return model::Op::flush;
+	case VBS_OP_DISCARD:
+		return model::Op::discard;
+	case VBS_OP_WRITE_ZEROES:
+		return model::Op::write_zeroes;
+	default:
+		throw std::invalid_argument(fmt::format("unknown request operation {}", op));
+	}
+}
+
+std::uint32_t to_abi(model::Op op)
+{
+	switch (op) {
+	case model::Op::read:
+		return VBS_OP_READ;
+	case model::Op::write:
+		return VBS_OP_WRITE;
+	case model::Op::flush:
+		return VBS_OP_FLUSH;
+	case model::Op::discard:
+		return VBS_OP_DISCARD;
+	case model::Op::write_zeroes:
+		return VBS_OP_WRITE_ZEROES;
+	}
+	return VBS_OP_NR;
+}
+
+model::Request from_abi(const struct vbs_model_req& raw, std::uint32_t sectors_per_page)
+{
+	return model::Request{
+		.id = raw.id,
+		.op = model_op_from_abi(raw.op),
+		.fua = (raw.flags & VBS_MODEL_REQ_FUA) != 0,
+		.from_ioctl = (raw.flags & VBS_MODEL_REQ_IOCTL) != 0,
+		.sector = raw.sector,
+		.nr_sectors = raw.nr_sectors,
+		.first_page = raw.first_page,
+		.nr_pages = raw.nr_pages,
+		.sectors_per_page = sectors_per_page,
+	};
+}
+
+struct vbs_model_answer to_abi(const model::Answer& answer)
+{
+	struct vbs_model_answer raw{};
+	raw.id = answer.id;
+	raw.status = answer.status;
+	raw.nr_maps = answer.nr_maps;
+	raw.map_index = answer.map_index;
+	raw.delay_ns = answer.delay.count() > 0 ? static_cast<std::uint64_t>(answer.delay.count()) : 0;
+	return raw;
+}
+
+struct vbs_model_map to_abi(const model::PageMap& map)
+{
+	return vbs_model_map{.ppn = map.ppn, .src_ppn = map.src_ppn};
+}
+
+struct vbs_model_page_op to_abi(const model::PageOp& op)
+{
+	struct vbs_model_page_op raw{};
+	raw.op = op.kind == model::PageOp::Kind::copy ? VBS_PAGE_OP_COPY : VBS_PAGE_OP_TRIM;
+	raw.src = op.src;
+	raw.dst = op.kind == model::PageOp::Kind::copy ? op.dst : VBS_PPN_NONE;
+	return raw;
 }
 
 } // namespace vbsim::detail

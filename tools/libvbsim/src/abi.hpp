@@ -8,6 +8,7 @@
 #include <linux/virtblkiosim.h>
 
 #include "vbsim/device_types.hpp"
+#include "vbsim/model_session.hpp"
 #include "vbsim/sim_types.hpp"
 #include "vbsim/stats.hpp"
 
@@ -35,5 +36,22 @@ T make_abi()
 /// The input fields of a VBS_IOC_POWERCUT argument.
 [[nodiscard]] struct vbs_powercut to_abi(const PowercutOptions& options);
 [[nodiscard]] PowercutResult powercut_result(const struct vbs_powercut& raw);
+
+// The userland-model protocol.
+/// The VBS_CTL_MODEL_ATTACH input: disk @p index, VBS_MODEL_RECOVER if
+/// @p recover.
+[[nodiscard]] struct vbs_model_attach to_abi_attach(std::uint32_t index, bool recover);
+[[nodiscard]] model::SessionInfo from_abi(const struct vbs_model_attach& raw);
+/// A request descriptor; @p sectors_per_page comes from the attach.
+[[nodiscard]] model::Request from_abi(const struct vbs_model_req& raw,
+				      std::uint32_t sectors_per_page);
+/// The model operation a VBS_OP_* stands for; std::invalid_argument for
+/// an unknown one.
+[[nodiscard]] model::Op model_op_from_abi(std::uint32_t op);
+[[nodiscard]] std::uint32_t to_abi(model::Op op);
+/// An answer; a negative delay is sent as 0.
+[[nodiscard]] struct vbs_model_answer to_abi(const model::Answer& answer);
+[[nodiscard]] struct vbs_model_map to_abi(const model::PageMap& map);
+[[nodiscard]] struct vbs_model_page_op to_abi(const model::PageOp& op);
 
 } // namespace vbsim::detail

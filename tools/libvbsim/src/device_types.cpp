@@ -28,6 +28,8 @@ std::string_view feature_name(Feature feature)
 		return "powercut";
 	case Feature::latency_stats:
 		return "latency_stats";
+	case Feature::model:
+		return "model";
 	}
 	return "unknown";
 }
@@ -53,6 +55,8 @@ constexpr std::uint32_t k_max_logical_block_size = 4096;
 constexpr std::uint32_t k_max_physical_block_size = 65536;
 constexpr std::uint32_t k_max_queue_depth = 4096;
 constexpr std::uint32_t k_max_partitions = 255;
+constexpr std::uint64_t k_max_model_pages = std::uint64_t{1} << 38;
+constexpr std::uint64_t k_model_page_size = 4096;
 
 bool power_of_two_in(std::uint64_t value, std::uint64_t low, std::uint64_t high)
 {
@@ -81,6 +85,16 @@ std::optional<std::string> config_problem(const DeviceConfig& c)
 	if (c.capacity_bytes > k_max_capacity)
 		return fmt::format("capacity of {} bytes is more than {} (1 PiB)", c.capacity_bytes,
 				   k_max_capacity);
+
+	if (c.model_pages != 0 && !c.model)
+		return "model pages are only for a model disk";
+	if (c.model_pages > k_max_model_pages)
+		return fmt::format("{} model pages is more than {} (2^38)", c.model_pages,
+				   k_max_model_pages);
+	if (c.model && c.model_pages != 0 && c.capacity_bytes != 0 &&
+	    c.model_pages * k_model_page_size < c.capacity_bytes)
+		return fmt::format("{} model pages hold less than the disk's {} bytes", c.model_pages,
+				   c.capacity_bytes);
 
 	if (c.queue_depth > k_max_queue_depth)
 		return fmt::format("queue depth {} is more than {}", c.queue_depth, k_max_queue_depth);

@@ -25,6 +25,11 @@ std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, cons
 		c.nr_hw_queues = std::min(limits.default_nr_hw_queues, limits.nr_cpus);
 	if (c.queue_depth == 0)
 		c.queue_depth = limits.default_queue_depth;
+	if (c.model && c.model_pages == 0) {
+		// The kernel's default: the logical pages plus 7% (rounded up).
+		const std::uint64_t logical = (c.capacity_bytes + 4095) / 4096;
+		c.model_pages = logical + (logical * 7 + 99) / 100;
+	}
 
 	if (config_problem(c) || c.nr_hw_queues > limits.nr_cpus)
 		return std::nullopt;

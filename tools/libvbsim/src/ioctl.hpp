@@ -32,6 +32,18 @@ void checked_ioctl(const UniqueFd& fd, unsigned long request, void* arg, Describ
 	}
 }
 
+/// ioctl(@p fd, @p request, @p arg), retried on EINTR, for callers that
+/// count failures instead of throwing (a trace replay reproduces them).
+/// Returns 0 or the negative errno.
+inline int try_ioctl(const UniqueFd& fd, unsigned long request, void* arg)
+{
+	int ret;
+	do {
+		ret = ::ioctl(fd.get(), request, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
 /// Opens a disk or the control node for @p access. When a read-write open
 /// is refused because the disk is read-only (EROFS) or the node's mode
 /// does not let this user write (EACCES), falls back to read-only: the

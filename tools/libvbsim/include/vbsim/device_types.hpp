@@ -33,10 +33,11 @@ enum class Feature : std::uint64_t {
 	faults = std::uint64_t{1} << 7,        ///< fault rules
 	powercut = std::uint64_t{1} << 8,      ///< power cut drops the write cache
 	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak
+	model = std::uint64_t{1} << 10,        ///< userland-model disks (VBS_CFG_MODEL)
 };
 
 /// Every Feature this library knows, in bit order.
-inline constexpr std::array<Feature, 10> k_all_features = {
+inline constexpr std::array<Feature, 11> k_all_features = {
 	Feature::block_io,
 	Feature::stats,
 	Feature::control,
@@ -47,11 +48,12 @@ inline constexpr std::array<Feature, 10> k_all_features = {
 	Feature::faults,
 	Feature::powercut,
 	Feature::latency_stats,
+	Feature::model,
 };
 
 /// The stable name of @p feature: "block_io", "stats", "control",
-/// "discard", "write_zeroes", "write_cache", "sim", "faults", "powercut"
-/// or "latency_stats".
+/// "discard", "write_zeroes", "write_cache", "sim", "faults", "powercut",
+/// "latency_stats" or "model".
 [[nodiscard]] std::string_view feature_name(Feature feature);
 
 /// A set of Feature bits as the kernel reports them. Bits this library
@@ -95,6 +97,13 @@ struct DeviceConfig {
 	bool write_cache = false;  ///< advertise a volatile cache and FUA
 	bool read_only = false;    ///< reject writes
 	bool rotational = false;   ///< report rotational=1
+	/// A userland model maps every request (VBS_CFG_MODEL; see
+	/// model_session.hpp).
+	bool model = false;
+	/// With model: physical pages (4096 bytes) of the store, from the
+	/// disk's logical page count up to 2^38; 0 means logical pages + 7%.
+	/// Must be 0 without model.
+	std::uint64_t model_pages = 0;
 
 	friend bool operator==(const DeviceConfig&, const DeviceConfig&) = default;
 };

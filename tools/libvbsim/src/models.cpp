@@ -1,0 +1,312 @@
+// The identity, hdd and trace models.
+#include "vbsim/models.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "vbsim/error.hpp"
+
+namespace vbsim::model {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+/// Common check of the models that map page N to page N.
+void require_identity_fits(std::string_view model, const Geometry& g)
+{
+	if (g.physical_pages < g.logical_pages)
+		throw std::invalid_argument(fmt::format(
+			"model {} maps logical page N to physical page N, but the disk has {} logical "
+			"pages and only {} physical ones",
+			model, g.logical_pages, g.physical_pages));
+}
+
+} // namespace
+
+void identity_maps(const Request& r, Reply& out)
+{
+	for (std::uint32_t i = 0; i < out.maps.size(); i++) {
+		const std::uint64_t lpn = r.first_page + i;
+		out.maps[i].ppn = lpn;
+		// Read-modify-write in place: the rest of the page is its own.
+		out.maps[i].src_ppn = lpn;
+	}
+}
+
+// --- identity
+
+void IdentityModel::start(const Geometry& g)
+{
+	require_identity_fits(name(), g);
+}
+
+void IdentityModel::handle(const Request& r, nanoseconds /*now*/, Reply& out, PageOps& /*ops*/)
+{
+	identity_maps(r, out);
+	handled_.fetch_add(1, std::memory_order_relaxed);
+}
+
+nlohmann::json IdentityModel::stats() const
+{
+	return {{"handled", handled_.load(std::memory_order_relaxed)}};
+}
+
+// --- hdd
+
+std::string hdd_config_problem(const HddConfig& c)
+{
+	if (!(c.rpm >= 60 && c.rpm <= 100000))
+		return fmt::format("--rpm {} is not from 60 to 100000", c.rpm);
+	if (c.seek_track < nanoseconds::zero())
+		return "--seek-track must not be negative";
+	if (c.seek_full < c.seek_track)
+		return "--seek-full must be at least --seek-track";
+	if (c.seek_full > std::chrono::seconds(1))
+		return "--seek-full must be at most 1s";
+	if (!(c.transfer_rate >= 1e3 && c.transfer_rate <= 1e12))
+		return fmt::format("--transfer-rate {} is not from 1K to 1T bytes/s", c.transfer_rate);
+	return {};
+}
+
+HddModel::HddModel(HddConfig config) : config_(config)
+{
+	if (const std::string problem = hdd_config_problem(config_); !problem.empty())
+		throw std::invalid_argument(problem);
+}
+
+nanoseconds HddModel::revolution() const
+{
+	return nanoseconds(static_cast<std::int64_t>(60e9 / config_.rpm));
+}
+
+nanoseconds HddModel::seek_time(std::uint64_t tracks) const
+{
+	if (tracks == 0)
+		return nanoseconds::zero();
+	// Distances run from 1 to tracks_ - 1: map them onto 0..1.
+	const double span = tracks_ > 2 ? static_cast<double>(tracks - 1) / static_cast<double>(tracks_ - 2)
+					 : 0.0;
+	const double extra = static_cast<double>((config_.seek_full - config_.seek_track).count()) *
+			     std::sqrt(std::min(span, 1.0));
+	return config_.seek_track + nanoseconds(static_cast<std::int64_t>(extra));
+}
+
+void HddModel::start(const Geometry& g)
+{
+	require_identity_fits(name(), g);
+	capacity_ = g.logical_pages * kPageSize;
+	const double rev_s = 60.0 / config_.rpm;
+	track_bytes_ = std::max<std::uint64_t>(
+		kSectorSize,
+		static_cast<std::uint64_t>(config_.transfer_rate * rev_s) / kSectorSize * kSectorSize);
+	tracks_ = std::max<std::uint64_t>(1, (capacity_ + track_bytes_ - 1) / track_bytes_);
+}
+
+void HddModel::handle(const Request& r, nanoseconds now, Reply& out, PageOps& /*ops*/)
+{
+	identity_maps(r, out);
+	std::lock_guard guard(lock_);
+	const nanoseconds start = std::max(now, busy_until_);
+	if (r.op == Op::flush || r.op == Op::discard) {
+		// Nothing to move: a flush ends when the media work queued
+		// before it does, a discard only changes the map.
+		out.delay = r.op == Op::flush ? start - now : nanoseconds::zero();
+		return;
+	}
+
+	const std::uint64_t offset = r.sector * kSectorSize;
+	const std::uint64_t track = offset / track_bytes_;
+	const std::uint64_t distance = track > head_track_ ? track - head_track_ : head_track_ - track;
+	const nanoseconds seek = seek_time(distance);
+
+	// The spindle's angle as a fraction of a turn, at the end of the seek;
+	// the head then waits for the request's first byte to come round.
+	const nanoseconds rev = revolution();
+	const nanoseconds after_seek = start + seek;
+	const double angle_now = static_cast<double>(after_seek.count() % rev.count()) /
+				 static_cast<double>(rev.count());
+	const double target = static_cast<double>(offset % track_bytes_) / static_cast<double>(track_bytes_);
+	double wait_turns = target - angle_now;
+	if (wait_turns < 0)
+		wait_turns += 1.0;
+	const nanoseconds rotation(static_cast<std::int64_t>(wait_turns * static_cast<double>(rev.count())));
+
+	double rate = config_.transfer_rate;
+	if (config_.zoned && capacity_ > 0)
+		rate *= 1.0 - 0.5 * static_cast<double>(offset) / static_cast<double>(capacity_);
+	const nanoseconds transfer(static_cast<std::int64_t>(static_cast<double>(r.bytes()) / rate * 1e9));
+
+	busy_until_ = after_seek + rotation + transfer;
+	head_track_ = (offset + r.bytes()) / track_bytes_;
+	out.delay = busy_until_ - now;
+
+	media_ops_++;
+	seeks_ += distance != 0;
+	seek_sum_ += seek;
+	rotation_sum_ += rotation;
+	transfer_sum_ += transfer;
+	delay_sum_ += out.delay;
+	delay_max_ = std::max(delay_max_, out.delay);
+}
+
+nlohmann::json HddModel::stats() const
+{
+	std::lock_guard guard(lock_);
+	const auto mean = [&](nanoseconds sum) {
+		return media_ops_ == 0 ? 0 : sum.count() / static_cast<std::int64_t>(media_ops_);
+	};
+	return {
+		{"media_ops", media_ops_},
+		{"seeks", seeks_},
+		{"tracks", tracks_},
+		{"track_bytes", track_bytes_},
+		{"mean_seek_ns", mean(seek_sum_)},
+		{"mean_rotation_ns", mean(rotation_sum_)},
+		{"mean_transfer_ns", mean(transfer_sum_)},
+		{"mean_latency_ns", mean(delay_sum_)},
+		{"max_latency_ns", delay_max_.count()},
+	};
+}
+
+// --- trace
+
+std::string format_trace_record(const TraceRecord& r)
+{
+	return fmt::format("{},{},{},{},{},{},{}", r.time_ns, op_name(r.op), r.sector, r.sectors,
+			   r.fua ? 1 : 0, r.latency_ns, r.status);
+}
+
+namespace {
+
+/// Parses one unsigned or signed decimal field of a trace line.
+template <typename T>
+T trace_number(std::string_view text, std::size_t line, std::string_view field)
+{
+	T value{};
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+	if (ec != std::errc() || end != text.data() + text.size())
+		throw std::invalid_argument(
+			fmt::format("trace line {}: {} '{}' is not a number", line, field, text));
+	return value;
+}
+
+Op trace_op(std::string_view text, std::size_t line)
+{
+	for (Op op : {Op::read, Op::write, Op::flush, Op::discard, Op::write_zeroes})
+		if (op_name(op) == text)
+			return op;
+	throw std::invalid_argument(fmt::format("trace line {}: unknown operation '{}'", line, text));
+}
+
+} // namespace
+
+std::vector<TraceRecord> read_trace(std::istream& in)
+{
+	std::vector<TraceRecord> records;
+	std::string text;
+	std::size_t line = 0;
+	bool header = false;
+	while (std::getline(in, text)) {
+		line++;
+		if (!text.empty() && text.back() == '\r')
+			text.pop_back();
+		if (text.empty() || text.front() == '#')
+			continue;
+		if (!header) {
+			if (text != kTraceHeader)
+				throw std::invalid_argument(fmt::format(
+					"trace line {}: expected the header '{}'", line, kTraceHeader));
+			header = true;
+			continue;
+		}
+		std::vector<std::string_view> f;
+		std::string_view rest = text;
+		for (;;) {
+			const auto comma = rest.find(',');
+			f.push_back(rest.substr(0, comma));
+			if (comma == std::string_view::npos)
+				break;
+			rest.remove_prefix(comma + 1);
+		}
+		if (f.size() != 7)
+			throw std::invalid_argument(
+				fmt::format("trace line {}: {} fields, expected 7", line, f.size()));
+		TraceRecord r;
+		r.time_ns = trace_number<std::uint64_t>(f[0], line, "time_ns");
+		r.op = trace_op(f[1], line);
+		r.sector = trace_number<std::uint64_t>(f[2], line, "sector");
+		r.sectors = trace_number<std::uint32_t>(f[3], line, "sectors");
+		r.fua = trace_number<unsigned>(f[4], line, "fua") != 0;
+		r.latency_ns = trace_number<std::uint64_t>(f[5], line, "latency_ns");
+		r.status = trace_number<int>(f[6], line, "status");
+		records.push_back(r);
+	}
+	if (!header)
+		throw std::invalid_argument("trace has no header line");
+	return records;
+}
+
+TraceModel::TraceModel(std::unique_ptr<Model> inner, const std::string& path)
+	: inner_(std::move(inner)), path_(path), file_(path, std::ios::out | std::ios::trunc)
+{
+	if (!file_)
+		throw_error(errno != 0 ? errno : EIO, fmt::format("creating trace file {}", path));
+	file_ << "# vbsim trace v1 (see TraceRecord in vbsim/models.hpp)\n" << kTraceHeader << '\n';
+}
+
+TraceModel::~TraceModel()
+{
+	std::lock_guard guard(lock_);
+	file_.flush();
+}
+
+void TraceModel::start(const Geometry& g)
+{
+	inner_->start(g);
+	epoch_ = std::chrono::steady_clock::now().time_since_epoch();
+	file_ << fmt::format("# inner model {}, {} logical / {} physical pages\n", inner_->name(),
+			     g.logical_pages, g.physical_pages);
+	file_.flush();
+}
+
+void TraceModel::handle(const Request& r, nanoseconds now, Reply& out, PageOps& ops)
+{
+	inner_->handle(r, now, out, ops);
+	const TraceRecord rec{
+		.time_ns = static_cast<std::uint64_t>(std::max(nanoseconds::zero(), now - epoch_).count()),
+		.op = r.op,
+		.sector = r.sector,
+		.sectors = r.nr_sectors,
+		.fua = r.fua,
+		.latency_ns = static_cast<std::uint64_t>(std::max(nanoseconds::zero(), out.delay).count()),
+		.status = out.status,
+	};
+	std::lock_guard guard(lock_);
+	file_ << format_trace_record(rec) << '\n';
+	// A model may be killed: keep what is recorded readable, in chunks.
+	if (++records_ % 256 == 0)
+		file_.flush();
+}
+
+unsigned TraceModel::threads_supported() const
+{
+	return inner_->threads_supported();
+}
+
+nlohmann::json TraceModel::stats() const
+{
+	nlohmann::json s = inner_->stats();
+	std::lock_guard guard(lock_);
+	file_.flush();
+	s["trace"] = {{"file", path_}, {"records", records_}};
+	return s;
+}
+
+} // namespace vbsim::model

@@ -1,0 +1,262 @@
+// vbsim model run: run a built-in userland model on a model disk
+// (VBS_CFG_MODEL) until Ctrl-C / SIGTERM, with live and final statistics.
+#include <algorithm>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "command.hpp"
+#include "options.hpp"
+#include "vbsim/device_name.hpp"
+#include "vbsim/model_runner.hpp"
+#include "vbsim/models.hpp"
+#include "vbsim/units.hpp"
+
+namespace vbsim::cli {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+/// How often the control loop looks at the runner when no live
+/// statistics are asked for: how soon a failed thread ends the command.
+constexpr nanoseconds k_check_interval = std::chrono::milliseconds(200);
+
+/// The models `vbsim model run` knows.
+const std::vector<std::string> k_model_names = {"identity", "hdd", "trace"};
+
+class ModelRunCommand final : public Command {
+public:
+	explicit ModelRunCommand(CLI::App& parent)
+		: Command(*parent.add_subcommand(
+			  "run", "Run a model on a model disk until Ctrl-C (SIGINT) or SIGTERM"))
+	{
+		CLI::App& a = app();
+		a.add_option("MODEL", name_, "identity, hdd or trace")
+			->required()
+			->check(CLI::IsMember(k_model_names));
+		add_device_argument(a, device_);
+		add_uint_option(a, "--threads", runner_.threads,
+				"Sessions, one thread each (default 1; hdd, identity: any)", "thread count", 1);
+		add_uint_option(a, "--batch", runner_.batch,
+				"Most requests fetched per exchange, 1..4096 (default 64)", "batch size", 1);
+		a.add_flag("--recover", runner_.recover,
+			   "When this model exits, requests wait for the next one instead of failing");
+		add_duration_option(a, "--stats-interval", interval_ns_,
+				    "Print live statistics on stderr every DURATION");
+		add_json_flag(a, json_);
+
+		// hdd (also as the base of trace)
+		rpm_option_ = add_uint_option(a, "--rpm", rpm_, "hdd: spindle speed (default 7200)",
+					      "rpm", 60);
+		seek_full_option_ = add_duration_option(a, "--seek-full", seek_full_ns_,
+							"hdd: full-stroke seek time (default 15ms)");
+		seek_track_option_ = add_time_option(a, "--seek-track", seek_track_ns_,
+						     "hdd: track-to-track seek time (default 800us)");
+		rate_option_ = add_size_option(a, "--transfer-rate", rate_,
+					       "hdd: media rate in bytes per second, e.g. 150M (default)");
+		zoned_option_ = a.add_flag("--zoned", hdd_.zoned,
+					   "hdd: media rate falls to half from the outer to the inner edge");
+		// trace
+		trace_file_option_ = a.add_option("--trace-file", trace_file_,
+						  "trace: the CSV file written (default vbsim-trace.csv)")
+					     ->type_name("FILE");
+		base_option_ = a.add_option("--base", base_, "trace: the model traced (default identity)")
+				       ->check(CLI::IsMember(std::vector<std::string>{"identity", "hdd"}));
+	}
+
+	int run(Context& ctx) override
+	{
+		if (ctx.sessions == nullptr)
+			throw std::runtime_error("model sessions are not available here");
+		std::unique_ptr<model::Model> m = make_model();
+		const std::uint32_t index = disk_index(ctx);
+
+		// Before any thread exists: the pacer blocks SIGINT and SIGTERM,
+		// and the runner's threads inherit that, so only the pacer sees
+		// them.
+		const std::unique_ptr<Pacer> pacer = ctx.make_pacer();
+		std::optional<model::ModelRunner> runner;
+		try {
+			runner.emplace(*ctx.sessions, index, *m, runner_);
+		} catch (const std::system_error& e) {
+			throw std::runtime_error(attach_message(e, index));
+		}
+		const model::SessionInfo& info = runner->info();
+		fmt::print(ctx.err, "model {} attached to virtblkiosim{} (session {}, {} logical / {} physical pages)\n",
+			   m->name(), info.index, info.session, info.geometry.logical_pages,
+			   info.geometry.physical_pages);
+		ctx.err.flush();
+
+		runner->start();
+		const nanoseconds slice = interval_ns_ > 0 ? nanoseconds(interval_ns_) : k_check_interval;
+		while (!runner->failed() && pacer->wait(slice)) {
+			if (interval_ns_ > 0)
+				print_live(ctx, runner->stats(), *m);
+		}
+		runner->stop();
+		runner->join(); // rethrows what failed a thread
+		print_final(ctx, info, runner->stats(), *m);
+		return k_exit_success;
+	}
+
+private:
+	/// The model the command line asks for, its options checked.
+	std::unique_ptr<model::Model> make_model()
+	{
+		const bool hdd_used = rpm_option_->count() + seek_full_option_->count() +
+					      seek_track_option_->count() + rate_option_->count() +
+					      zoned_option_->count() !=
+				      0;
+		const bool trace_used = trace_file_option_->count() + base_option_->count() != 0;
+		const std::string inner = name_ == "trace" ? (base_.empty() ? "identity" : base_) : name_;
+		if (hdd_used && inner != "hdd")
+			throw UsageError("--rpm, --seek-full, --seek-track, --transfer-rate and --zoned "
+					 "are options of the hdd model");
+		if (trace_used && name_ != "trace")
+			throw UsageError("--trace-file and --base are options of the trace model");
+
+		std::unique_ptr<model::Model> m;
+		if (inner == "hdd") {
+			if (rpm_option_->count() != 0)
+				hdd_.rpm = static_cast<double>(rpm_);
+			if (seek_full_option_->count() != 0)
+				hdd_.seek_full = nanoseconds(seek_full_ns_);
+			if (seek_track_option_->count() != 0)
+				hdd_.seek_track = nanoseconds(seek_track_ns_);
+			if (rate_option_->count() != 0)
+				hdd_.transfer_rate = static_cast<double>(rate_);
+			if (const std::string problem = model::hdd_config_problem(hdd_); !problem.empty())
+				throw UsageError(problem);
+			m = std::make_unique<model::HddModel>(hdd_);
+		} else {
+			m = std::make_unique<model::IdentityModel>();
+		}
+		if (name_ == "trace")
+			m = std::make_unique<model::TraceModel>(std::move(m), trace_file_);
+		return m;
+	}
+
+	/// The disk's index: from its name, or from the disk itself for a
+	/// path that does not say it (a udev symlink).
+	std::uint32_t disk_index(Context& ctx) const
+	{
+		const DeviceName name = parse_device_name(device_);
+		if (name.index)
+			return *name.index;
+		return ctx.devices.open_device(device_, Access::read_only)->info().index;
+	}
+
+	/// One line for a failed attach, explaining the usual causes.
+	static std::string attach_message(const std::system_error& e, std::uint32_t index)
+	{
+		if (e.code() == std::errc::invalid_argument)
+			return fmt::format("virtblkiosim{} is not a model disk (create one with 'vbsim add "
+					   "--model'): {}",
+					   index, e.what());
+		if (e.code() == std::errc::no_such_device)
+			return fmt::format("there is no disk virtblkiosim{}: {}", index, e.what());
+		if (e.code() == std::errc::no_such_file_or_directory)
+			return fmt::format("the virtblkiosim module is not loaded: {}", e.what());
+		return e.what();
+	}
+
+	static void print_live(Context& ctx, const model::RunnerStats& s, const model::Model& m)
+	{
+		fmt::print(ctx.err,
+			   "{:.1f}s: {} requests (r {} w {} f {} d {} z {}), {} batches of {:.1f}, "
+			   "{:.0f} exchanges/s, {} rejected; {}: {}\n",
+			   std::chrono::duration<double>(s.elapsed).count(), s.total_requests(),
+			   s.requests[0], s.requests[1], s.requests[2], s.requests[3], s.requests[4],
+			   s.batches, s.mean_batch(), s.exchanges_per_second(), s.rejected, m.name(),
+			   m.stats().dump());
+		ctx.err.flush();
+	}
+
+	void print_final(Context& ctx, const model::SessionInfo& info, const model::RunnerStats& s,
+			 const model::Model& m) const
+	{
+		if (json_) {
+			nlohmann::json out = {
+				{"model", std::string(m.name())},
+				{"device", device_path(info.index)},
+				{"session", info.session},
+				{"logical_pages", info.geometry.logical_pages},
+				{"physical_pages", info.geometry.physical_pages},
+				{"threads", runner_.threads},
+				{"batch", runner_.batch},
+				{"runner", s.to_json()},
+				{"model_stats", m.stats()},
+			};
+			fmt::print(ctx.out, "{}\n", out.dump(2));
+			return;
+		}
+		fmt::print(ctx.out, "model {} on {}: {} requests in {:.3f}s\n", m.name(),
+			   device_path(info.index), s.total_requests(),
+			   std::chrono::duration<double>(s.elapsed).count());
+		static constexpr std::array<std::string_view, 5> names = {"read", "write", "flush",
+									  "discard", "write_zeroes"};
+		for (std::size_t i = 0; i < names.size(); i++)
+			if (s.requests[i] != 0)
+				fmt::print(ctx.out, "  {:<13} {:>10} requests {:>12} pages {:>8} errors\n",
+					   names[i], s.requests[i], s.pages[i], s.errors[i]);
+		fmt::print(ctx.out,
+			   "  exchanges {} ({:.0f}/s), batches {}, mean batch {:.1f}, answers accepted {} "
+			   "rejected {}\n",
+			   s.exchanges, s.exchanges_per_second(), s.batches, s.mean_batch(), s.accepted,
+			   s.rejected);
+		if (s.page_calls != 0)
+			fmt::print(ctx.out, "  page operations: {} copies, {} trims in {} calls\n",
+				   s.page_copies, s.page_trims, s.page_calls);
+		fmt::print(ctx.out, "  {}: {}\n", m.name(), m.stats().dump());
+	}
+
+	std::string name_;
+	std::string device_;
+	model::RunnerOptions runner_;
+	std::int64_t interval_ns_ = 0;
+	bool json_ = false;
+	model::HddConfig hdd_;
+	std::uint32_t rpm_ = 7200;
+	std::int64_t seek_full_ns_ = 0;
+	std::int64_t seek_track_ns_ = 0;
+	std::uint64_t rate_ = 0;
+	std::string trace_file_ = "vbsim-trace.csv";
+	std::string base_;
+	CLI::Option* rpm_option_ = nullptr;
+	CLI::Option* seek_full_option_ = nullptr;
+	CLI::Option* seek_track_option_ = nullptr;
+	CLI::Option* rate_option_ = nullptr;
+	CLI::Option* zoned_option_ = nullptr;
+	CLI::Option* trace_file_option_ = nullptr;
+	CLI::Option* base_option_ = nullptr;
+};
+
+/// `vbsim model`: the group; its only verb is run.
+class ModelCommand final : public Command {
+public:
+	explicit ModelCommand(CLI::App& parent)
+		: Command(*parent.add_subcommand("model", "Run a userland model on a model disk")),
+		  run_(app())
+	{
+		app().require_subcommand(1);
+	}
+
+	int run(Context& ctx) override { return run_.run(ctx); }
+
+private:
+	ModelRunCommand run_;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_model_command(CLI::App& parent)
+{
+	return std::make_unique<ModelCommand>(parent);
+}
+
+} // namespace vbsim::cli
