@@ -307,37 +307,28 @@ static void vbs_cache_zero_partial(struct vbs_dev *dev, unsigned long idx,
  */
 void vbs_cache_zero(struct vbs_dev *dev, sector_t sector, u64 len)
 {
-	unsigned long first, last, idx;
-	unsigned int offset, chunk;
+	struct vbs_range r;
+	unsigned long idx;
 	struct page *page;
 
 	might_sleep();
-	chunk = vbs_store_chunk(sector, len, &offset);
-	if (offset || chunk < PAGE_SIZE) {
-		vbs_cache_zero_partial(dev, sector >> VBS_PAGE_SECTORS_SHIFT,
-				       offset, chunk);
-		sector += chunk >> SECTOR_SHIFT;
-		len -= chunk;
-	}
-	if (len & (PAGE_SIZE - 1)) {
-		chunk = len & (PAGE_SIZE - 1);
-		len -= chunk;
-		vbs_cache_zero_partial(dev, (sector + (len >> SECTOR_SHIFT)) >>
-				       VBS_PAGE_SECTORS_SHIFT, 0, chunk);
-	}
-	if (!len)
+	vbs_range_split(sector, len, &r);
+	if (r.head_len)
+		vbs_cache_zero_partial(dev, r.head_idx, r.head_offset,
+				       r.head_len);
+	if (r.tail_len)
+		vbs_cache_zero_partial(dev, r.tail_idx, 0, r.tail_len);
+	if (r.first > r.last)
 		return;
 
-	first = sector >> VBS_PAGE_SECTORS_SHIFT;
-	last = first + (len >> PAGE_SHIFT) - 1;
-	xa_for_each_range(&dev->cache.pages, idx, page, first, last) {
+	xa_for_each_range(&dev->cache.pages, idx, page, r.first, r.last) {
 		vbs_cache_lock(&dev->cache, idx);
 		vbs_cache_drop(dev, idx);
 		vbs_store_page_erase(&dev->store, idx);
 		vbs_cache_unlock(&dev->cache, idx);
 		cond_resched();
 	}
-	xa_for_each_range(&dev->store.pages, idx, page, first, last) {
+	xa_for_each_range(&dev->store.pages, idx, page, r.first, r.last) {
 		vbs_cache_lock(&dev->cache, idx);
 		vbs_store_page_erase(&dev->store, idx);
 		vbs_cache_unlock(&dev->cache, idx);

@@ -358,6 +358,45 @@ void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
 }
 
 /**
+ * vbs_range_split() - cut a byte range of the disk at page boundaries
+ * @sector: first 512-byte sector.
+ * @len: bytes, a multiple of 512.
+ * @r: filled in: the partial page at the start (@head_len 0 if none), the
+ *	partial page at the end (@tail_len 0 if none), and the whole pages
+ *	in between (@first > @last if none).
+ *
+ * Discard and write-zeroes free whole pages and zero the partial ones at
+ * either end; the store and the write cache both need this split.
+ */
+void vbs_range_split(sector_t sector, u64 len, struct vbs_range *r)
+{
+	unsigned int offset, chunk;
+
+	memset(r, 0, sizeof(*r));
+	chunk = vbs_store_chunk(sector, len, &offset);
+	if (offset || chunk < PAGE_SIZE) {
+		r->head_idx = sector >> VBS_PAGE_SECTORS_SHIFT;
+		r->head_offset = offset;
+		r->head_len = chunk;
+		sector += chunk >> SECTOR_SHIFT;
+		len -= chunk;
+	}
+	if (len & (PAGE_SIZE - 1)) {
+		r->tail_len = len & (PAGE_SIZE - 1);
+		len -= r->tail_len;
+		r->tail_idx = (sector + (len >> SECTOR_SHIFT)) >>
+			      VBS_PAGE_SECTORS_SHIFT;
+	}
+	if (!len) {
+		r->first = 1;
+		r->last = 0;
+		return;
+	}
+	r->first = sector >> VBS_PAGE_SECTORS_SHIFT;
+	r->last = r->first + (len >> PAGE_SHIFT) - 1;
+}
+
+/**
  * vbs_store_zero() - make a range read as zeros, freeing whole pages
  * @store: the store.
  * @sector: first 512-byte sector.
@@ -372,34 +411,22 @@ void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
  */
 void vbs_store_zero(struct vbs_store *store, sector_t sector, u64 len)
 {
-	unsigned long first, last, idx;
-	unsigned int offset, chunk;
+	struct vbs_range r;
+	unsigned long idx;
 	struct page *page;
 
 	might_sleep();
-	/* A partial page at the start. */
-	chunk = vbs_store_chunk(sector, len, &offset);
-	if (offset || chunk < PAGE_SIZE) {
-		vbs_store_zero_partial(store, sector >> VBS_PAGE_SECTORS_SHIFT,
-				       offset, chunk);
-		sector += chunk >> SECTOR_SHIFT;
-		len -= chunk;
-	}
-	/* A partial page at the end. */
-	if (len & (PAGE_SIZE - 1)) {
-		chunk = len & (PAGE_SIZE - 1);
-		len -= chunk;
-		vbs_store_zero_partial(store,
-				       (sector + (len >> SECTOR_SHIFT)) >>
-				       VBS_PAGE_SECTORS_SHIFT, 0, chunk);
-	}
-	if (!len)
+	vbs_range_split(sector, len, &r);
+	if (r.head_len)
+		vbs_store_zero_partial(store, r.head_idx, r.head_offset,
+				       r.head_len);
+	if (r.tail_len)
+		vbs_store_zero_partial(store, r.tail_idx, 0, r.tail_len);
+	if (r.first > r.last)
 		return;
 
 	/* Whole pages in between: erase the ones that exist. */
-	first = sector >> VBS_PAGE_SECTORS_SHIFT;
-	last = first + (len >> PAGE_SHIFT) - 1;
-	xa_for_each_range(&store->pages, idx, page, first, last) {
+	xa_for_each_range(&store->pages, idx, page, r.first, r.last) {
 		vbs_store_page_erase(store, idx);
 		cond_resched();
 	}

@@ -337,6 +337,27 @@ bool vbs_request_fua(struct request *rq);
 void vbs_complete(struct vbs_dev *dev, struct request *rq);
 void vbs_complete_at(struct vbs_dev *dev, struct request *rq);
 
+/**
+ * struct vbs_range - a byte range of the disk cut at page boundaries
+ * @head_idx: page index of the partial page at the start.
+ * @head_offset: first byte of the range inside that page.
+ * @head_len: bytes of the range inside that page; 0: no partial start.
+ * @tail_idx: page index of the partial page at the end.
+ * @tail_len: bytes of the range inside that page, from its first byte;
+ *	0: no partial end.
+ * @first: first whole page.
+ * @last: last whole page; @first > @last when there is none.
+ */
+struct vbs_range {
+	unsigned long head_idx;
+	unsigned int head_offset;
+	unsigned int head_len;
+	unsigned long tail_idx;
+	unsigned int tail_len;
+	unsigned long first;
+	unsigned long last;
+};
+
 /* store.c */
 void vbs_store_init(struct vbs_store *store);
 void vbs_store_destroy(struct vbs_store *store);
@@ -353,6 +374,7 @@ void vbs_store_page_erase(struct vbs_store *store, unsigned long idx);
 void vbs_store_zero_partial(struct vbs_store *store, unsigned long idx,
 			    unsigned int offset, unsigned int len);
 unsigned int vbs_store_chunk(sector_t sector, u64 len, unsigned int *offset);
+void vbs_range_split(sector_t sector, u64 len, struct vbs_range *r);
 int vbs_store_page_copy(struct vbs_store *store, unsigned long src,
 			unsigned long dst);
 
