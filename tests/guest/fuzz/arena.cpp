@@ -59,12 +59,12 @@ const char* where_name(Where w)
 }
 
 Arena::Arena()
+	: structs_(map_or_throw(k_struct_bytes + k_page, PROT_READ | PROT_WRITE, "mmap structures")),
+	  data_(map_or_throw(k_data_bytes + k_page, PROT_READ | PROT_WRITE, "mmap data")),
+	  read_only_(map_or_throw(k_data_bytes, PROT_READ, "mmap read-only"))
 {
-	structs_ = map_or_throw(k_struct_bytes + k_page, PROT_READ | PROT_WRITE, "mmap structures");
 	make_guard(structs_ + k_struct_bytes);
-	data_ = map_or_throw(k_data_bytes + k_page, PROT_READ | PROT_WRITE, "mmap data");
 	make_guard(data_ + k_data_bytes);
-	read_only_ = map_or_throw(k_data_bytes, PROT_READ, "mmap read-only");
 	// Map and unmap at once: nothing lives at that address afterwards
 	// (this process maps nothing else while it runs), so it is a user
 	// address that access_ok() accepts and the copy then faults on.

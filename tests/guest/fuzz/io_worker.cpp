@@ -74,6 +74,7 @@ void IoWorker::run()
 		const unsigned op = static_cast<unsigned>(rng.below(20));
 		int err = 0;
 		std::string name;
+		const std::int64_t t0 = now_ns();
 		if (op < 9) {
 			name = "io:pread";
 			slot.begin(fmt::format("pread {} bytes at {} of {}", len, off, targets_[i].path), false);
@@ -93,7 +94,7 @@ void IoWorker::run()
 			err = ::ioctl(fd, BLKDISCARD, range) < 0 ? errno : 0;
 		}
 		slot.end();
-		tally_.add(name, err);
+		tally_.add(name, err, now_ns() - t0);
 	}
 	munmap(mem, k_max_io);
 }

@@ -14,8 +14,13 @@ namespace vbsim::fuzz {
 /// little).
 class Tally {
 public:
-	/// Counts one call of @p command that ended with @p err (0: success).
-	void add(const std::string& command, int err) { ++counts_[command][err]; }
+	/// Counts one call of @p command that ended with @p err (0: success)
+	/// after @p ns nanoseconds.
+	void add(const std::string& command, int err, std::int64_t ns = 0)
+	{
+		++counts_[command][err];
+		ns_[command] += ns;
+	}
 
 	/// Adds every count of @p other.
 	void merge(const Tally& other)
@@ -23,6 +28,8 @@ public:
 		for (const auto& [cmd, errs] : other.counts_)
 			for (const auto& [err, n] : errs)
 				counts_[cmd][err] += n;
+		for (const auto& [cmd, ns] : other.ns_)
+			ns_[cmd] += ns;
 	}
 
 	/// Calls counted in all.
@@ -35,11 +42,13 @@ public:
 		return n;
 	}
 
-	/// Prints one line per command: its total and "ERRNO=count" pairs.
+	/// Prints one line per command: its total, the seconds it took and
+	/// "ERRNO=count" pairs.
 	void print(std::FILE* out) const;
 
 private:
 	std::map<std::string, std::map<int, std::uint64_t>> counts_;
+	std::map<std::string, std::int64_t> ns_; // time spent, per command
 };
 
 } // namespace vbsim::fuzz

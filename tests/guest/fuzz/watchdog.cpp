@@ -1,9 +1,9 @@
 // Watchdog: a thread that checks how long each watched call has run.
 #include "watchdog.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
