@@ -49,6 +49,7 @@ check: deps
 
 check-static:
 	scripts/check-kernel
+	scripts/check-cxx
 
 check-unit: tools
 	ctest --test-dir $(TOOLS_BUILD) --output-on-failure -j$(JOBS)
