@@ -224,7 +224,7 @@ private:
 		return k_exit_success;
 	}
 
-	int list(Context& ctx, BlockDevice& device)
+	int list(Context& ctx, BlockDevice& device) const
 	{
 		const std::vector<FaultRule> rules = device.list_faults();
 		if (list_json_) {

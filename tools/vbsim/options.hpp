@@ -38,12 +38,12 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, T& target,
 /// @p target. @p what names it in messages ("count").
 template <typename T>
 CLI::Option* add_uint_option(CLI::App& app, const std::string& name, T& target,
-			     const std::string& description, std::string what,
+			     const std::string& description, const std::string& what,
 			     std::uint64_t min = 0)
 {
 	return app.add_option(name, target, description)
 		->type_name("N")
-		->transform(detail::uint_transform(std::move(what), min, std::numeric_limits<T>::max()));
+		->transform(detail::uint_transform(what, min, std::numeric_limits<T>::max()));
 }
 
 /// --name DURATION: a duration of more than 0 such as 1s or 250ms, into

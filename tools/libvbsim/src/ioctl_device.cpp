@@ -54,7 +54,7 @@ void IoctlDevice::read_blocks(std::uint64_t lba, std::span<std::byte> out)
 	io.lba = lba;
 	io.count = blocks_in(out.size(), what);
 	io.buf = user_address(out.data());
-	detail::checked_ioctl(fd_, VBS_IOC_READ, &io, [&] { return what; });
+	detail::checked_ioctl(fd_, VBS_IOC_READ, &io, [&]() -> const std::string& { return what; });
 }
 
 void IoctlDevice::write_blocks(std::uint64_t lba, std::span<const std::byte> in, WriteMode mode)
@@ -66,7 +66,7 @@ void IoctlDevice::write_blocks(std::uint64_t lba, std::span<const std::byte> in,
 	io.lba = lba;
 	io.count = blocks_in(in.size(), what);
 	io.buf = user_address(in.data());
-	detail::checked_ioctl(fd_, VBS_IOC_WRITE, &io, [&] { return what; });
+	detail::checked_ioctl(fd_, VBS_IOC_WRITE, &io, [&]() -> const std::string& { return what; });
 }
 
 DeviceStats IoctlDevice::stats()
@@ -136,7 +136,7 @@ void IoctlDevice::clear_faults(std::optional<std::uint32_t> id)
 	if (id && *id == VBS_FAULT_ID_ALL)
 		throw_error(ENOENT, what);
 	std::uint32_t arg = id.value_or(VBS_FAULT_ID_ALL);
-	detail::checked_ioctl(fd_, VBS_IOC_FAULT_CLEAR, &arg, [&] { return what; });
+	detail::checked_ioctl(fd_, VBS_IOC_FAULT_CLEAR, &arg, [&]() -> const std::string& { return what; });
 }
 
 PowercutResult IoctlDevice::powercut(const PowercutOptions& options)
