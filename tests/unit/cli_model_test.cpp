@@ -149,6 +149,36 @@ TEST(CliModelRun, a_model_that_does_not_fit_the_disk_is_a_usage_error)
 			   "logical pages and only 16 physical ones\n");
 }
 
+TEST(CliModelRun, ftl_keeps_data_and_reports_its_statistics)
+{
+	ModelCli cli;
+	cli.kernel.add_disk(3, 1024, 1280);
+	cli.between = [&] {
+		for (std::uint64_t round = 0; round < 3; round++)
+			for (std::uint64_t page = 0; page < 1024; page += 64)
+				ASSERT_EQ(cli.kernel.write(3, page * 8 + 1, filled(4096 * 3, static_cast<std::uint8_t>(round + page))).status, 0);
+		const model::HostResult r = cli.kernel.read(3, 64 * 8, 16);
+		ASSERT_EQ(r.status, 0);
+		EXPECT_EQ(r.data[0], std::byte{0});   // sector 0 of page 64 never written
+		EXPECT_EQ(r.data[512], std::byte{66}); // round 2 + page 64
+	};
+	ASSERT_EQ(cli.run({"model", "run", "ftl", "3", "--ftl", "pages-per-block=16", "--json"}), 0) << cli.err;
+	const auto j = nlohmann::json::parse(cli.out);
+	EXPECT_EQ(j["model"], "ftl");
+	EXPECT_EQ(j["runner"]["ops"]["write"]["requests"], 48);
+	EXPECT_FALSE(j["model_stats"].empty());
+}
+
+TEST(CliModelRun, ftl_options_are_checked_before_attaching)
+{
+	ModelCli cli;
+	EXPECT_EQ(cli.run({"model", "run", "ftl", "0", "--ftl", "bogus=1"}), 2);
+	EXPECT_NE(cli.err.find("bogus"), std::string::npos) << cli.err;
+	EXPECT_EQ(cli.run({"model", "run", "identity", "0", "--ftl", "channels=4"}), 2);
+	EXPECT_EQ(cli.err, "vbsim: --ftl is an option of the ftl model\n");
+	EXPECT_EQ(cli.kernel.sessions(0), 0U);
+}
+
 TEST(CliTrace, record_with_the_trace_model_then_replay_into_a_file)
 {
 	TempDir dir;

@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "options.hpp"
 #include "vbsim/device_name.hpp"
+#include "vbsim/ftl.hpp"
 #include "vbsim/model_runner.hpp"
 #include "vbsim/models.hpp"
 #include "vbsim/units.hpp"
@@ -27,7 +28,7 @@ using std::chrono::nanoseconds;
 constexpr nanoseconds k_check_interval = std::chrono::milliseconds(200);
 
 /// The models `vbsim model run` knows.
-const std::vector<std::string> k_model_names = {"identity", "hdd", "trace"};
+const std::vector<std::string> k_model_names = {"identity", "hdd", "trace", "ftl"};
 
 class ModelRunCommand final : public Command {
 public:
@@ -36,7 +37,7 @@ public:
 			  "run", "Run a model on a model disk until Ctrl-C (SIGINT) or SIGTERM"))
 	{
 		CLI::App& a = app();
-		a.add_option("MODEL", name_, "identity, hdd or trace")
+		a.add_option("MODEL", name_, "identity, hdd, trace or ftl")
 			->required()
 			->check(CLI::IsMember(k_model_names));
 		add_device_argument(a, device_);
@@ -61,12 +62,17 @@ public:
 					       "hdd: media rate in bytes per second, e.g. 150M (default)");
 		zoned_option_ = a.add_flag("--zoned", hdd_.zoned,
 					   "hdd: media rate falls to half from the outer to the inner edge");
+		// ftl (also as the base of trace)
+		ftl_option_ = a.add_option("--ftl", ftl_options_,
+					   "ftl: KEY=VALUE, repeatable, e.g. channels=8, gc=cost-benefit, "
+					   "op=28% (see docs/models.md)")
+				      ->type_name("KEY=VALUE");
 		// trace
 		trace_file_option_ = a.add_option("--trace-file", trace_file_,
 						  "trace: the CSV file written (default vbsim-trace.csv)")
 					     ->type_name("FILE");
 		base_option_ = a.add_option("--base", base_, "trace: the model traced (default identity)")
-				       ->check(CLI::IsMember(std::vector<std::string>{"identity", "hdd"}));
+				       ->check(CLI::IsMember(std::vector<std::string>{"identity", "hdd", "ftl"}));
 	}
 
 	int run(Context& ctx) override
@@ -117,6 +123,8 @@ private:
 		if (hdd_used && inner != "hdd")
 			throw UsageError("--rpm, --seek-full, --seek-track, --transfer-rate and --zoned "
 					 "are options of the hdd model");
+		if (ftl_option_->count() != 0 && inner != "ftl")
+			throw UsageError("--ftl is an option of the ftl model");
 		if (trace_used && name_ != "trace")
 			throw UsageError("--trace-file and --base are options of the trace model");
 
@@ -133,6 +141,8 @@ private:
 			if (const std::string problem = model::hdd_config_problem(hdd_); !problem.empty())
 				throw UsageError(problem);
 			m = std::make_unique<model::HddModel>(hdd_);
+		} else if (inner == "ftl") {
+			m = std::make_unique<ftl::FtlModel>(ftl::parse_ftl_options(ftl_options_));
 		} else {
 			m = std::make_unique<model::IdentityModel>();
 		}
@@ -232,6 +242,8 @@ private:
 	CLI::Option* seek_track_option_ = nullptr;
 	CLI::Option* rate_option_ = nullptr;
 	CLI::Option* zoned_option_ = nullptr;
+	std::vector<std::string> ftl_options_;
+	CLI::Option* ftl_option_ = nullptr;
 	CLI::Option* trace_file_option_ = nullptr;
 	CLI::Option* base_option_ = nullptr;
 };
