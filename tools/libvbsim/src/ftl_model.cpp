@@ -52,7 +52,7 @@ nlohmann::json describe(const FtlLayout& layout, const FtlConfig& c)
 
 } // namespace
 
-FtlModel::FtlModel(FtlConfig config) : config_(std::move(config))
+FtlModel::FtlModel(const FtlConfig& config) : config_(config)
 {
 	validate_ftl_config(config_);
 }

@@ -317,7 +317,7 @@ private:
 /// before that stay written, as on a drive that fails mid-request).
 class FtlModel final : public model::Model {
 public:
-	explicit FtlModel(FtlConfig config);
+	explicit FtlModel(const FtlConfig& config);
 
 	[[nodiscard]] std::string_view name() const override { return "ftl"; }
 	void start(const model::Geometry& g) override;
