@@ -2,15 +2,14 @@
 #
 # model_ftl_ext4_survives_garbage_collection: ext4 on a model disk served by
 # the ftl model with small erase blocks and 10% over-provisioning: a file
-# tree is written, then files of 40 MiB are written and deleted three times
-# without discard, so the FTL runs out of free blocks and its garbage
-# collection moves live pages (VBS_CTL_MODEL_PAGES copies and trims) under
-# the filesystem. e2fsck -fn finds nothing to fix, the tree reads back
+# tree is written, then a 48 MiB file is overwritten at random twice over,
+# so the FTL runs out of free blocks and its garbage collection moves live
+# pages (VBS_CTL_MODEL_PAGES copies and trims) under the filesystem. e2fsck -fn finds nothing to fix, the tree reads back
 # identical after a remount, and the model's final statistics show the
 # collection happened (pages copied, blocks erased, write amplification
 # above 1).
 #
-# Needs: mkfs.ext4 and e2fsck, jq, python3, the module, vbsim built on
+# Needs: mkfs.ext4 and e2fsck, fio, jq, python3, the module, vbsim built on
 # the host.
 # vbs-timeout: 600
 
@@ -18,6 +17,7 @@
 . "$(dirname "$0")/../model/lib-model.sh"
 
 command -v mkfs.ext4 >/dev/null || vbs_skip "e2fsprogs not installed"
+vbs_need_fio
 command -v jq >/dev/null || vbs_skip "jq not installed"
 [[ -x $VBS_VBSIM ]] || vbs_skip "vbsim not built ($VBS_VBSIM)"
 vbs_need_fs ext4
@@ -37,12 +37,13 @@ vbs_mount "$dev" "$mnt"
 vbs_make_tree "$mnt" 8 20 1 8
 vbs_tree_manifest "$mnt" "$manifest"
 
-vbs_step "write and delete 40 MiB three times (no discard): GC must run"
-for round in 1 2 3; do
-	vbs_run dd if=/dev/urandom of="$mnt/churn" bs=1M count=40 conv=fsync
-	rm "$mnt/churn"
-	sync
-done
+vbs_step "a 48 MiB file overwritten at random, 4 KiB at a time: GC must run"
+# Sequential overwrites leave whole blocks dead, which GC erases without
+# copying anything; random ones leave live pages in every block.
+vbs_run dd if=/dev/urandom of="$mnt/churn" bs=1M count=48 conv=fsync
+vbs_fio churn --name=churn --filename="$mnt/churn" --direct=1 \
+	--ioengine=psync --rw=randwrite --bs=4k --size=48M --io_size=96M \
+	--randrepeat=0
 vbs_run umount "$mnt"
 
 vbs_step "e2fsck -fn: nothing to fix; the tree reads back after a remount"

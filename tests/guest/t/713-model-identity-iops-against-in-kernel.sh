@@ -23,11 +23,12 @@ dev=$VBS_OUTPUT
 idx=${dev#/dev/"$VBS_MOD"}
 report=${VBS_OUT:-$VBS_TMP}/model-report-${VBS_KERNEL:-unknown}.txt
 
-# iops LABEL DEV ENGINE DEPTH - 4 KiB random read IOPS over 5 s.
+# iops LABEL DEV ENGINE DEPTH - 4 KiB random read IOPS over 5 s (fio's
+# notes go to stderr: stdout is the figure).
 iops() {
 	vbs_fio "$1" --name="$1" --filename="$2" --direct=1 --ioengine="$3" \
 		--iodepth="$4" --rw=randread --bs=4k --size=32M \
-		--time_based --runtime=5 --ramp_time=1
+		--time_based --runtime=5 --ramp_time=1 >&2
 	sim_fio_rate "$VBS_ART/fio-$1.json" read | cut -d' ' -f1
 }
 
