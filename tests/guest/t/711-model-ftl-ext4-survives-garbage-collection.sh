@@ -44,6 +44,7 @@ vbs_run dd if=/dev/urandom of="$mnt/churn" bs=1M count=48 conv=fsync
 vbs_fio churn --name=churn --filename="$mnt/churn" --direct=1 \
 	--ioengine=psync --rw=randwrite --bs=4k --size=48M --io_size=96M \
 	--randrepeat=0
+rm "$mnt/churn"
 vbs_run umount "$mnt"
 
 vbs_step "e2fsck -fn: nothing to fix; the tree reads back after a remount"
