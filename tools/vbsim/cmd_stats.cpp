@@ -176,7 +176,7 @@ private:
 
 	/// --watch: a sample every interval, rates since the sample before,
 	/// until the pacer says stop (Ctrl-C), which is a normal end.
-	int watch(Context& ctx, BlockDevice& device)
+	int watch(Context& ctx, BlockDevice& device) const
 	{
 		const nanoseconds interval(interval_ns_);
 		const std::unique_ptr<Pacer> pacer = ctx.make_pacer();

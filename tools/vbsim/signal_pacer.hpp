@@ -1,7 +1,8 @@
 // SignalPacer: the real Pacer, which stops on Ctrl-C.
 #pragma once
 
-#include <signal.h>
+// sigset_t and pthread_sigmask() are POSIX: <signal.h>, not <csignal>.
+#include <signal.h> // NOLINT(modernize-deprecated-headers)
 
 #include "context.hpp"
 
