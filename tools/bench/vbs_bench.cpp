@@ -63,7 +63,11 @@ constexpr std::uint64_t k_seed = 20261130;
 
 /// Releases memory from std::aligned_alloc.
 struct FreeDeleter {
-	void operator()(std::byte* p) const noexcept { std::free(p); }
+	// std::aligned_alloc memory can only be released with std::free.
+	void operator()(std::byte* p) const noexcept
+	{
+		std::free(p); // NOLINT(cppcoreguidelines-no-malloc)
+	}
 };
 
 /// A zero-filled, page-aligned buffer of @p bytes, owned by the pointer.

@@ -75,7 +75,7 @@ std::string hdd_config_problem(const HddConfig& c)
 	return {};
 }
 
-HddModel::HddModel(HddConfig config) : config_(config)
+HddModel::HddModel(const HddConfig& config) : config_(config)
 {
 	if (const std::string problem = hdd_config_problem(config_); !problem.empty())
 		throw std::invalid_argument(problem);

@@ -47,9 +47,9 @@ int full_io(Io&& io, std::uint64_t length)
 
 } // namespace
 
-FileReplayTarget::FileReplayTarget(const std::string& path, bool direct) : path_(path)
+FileReplayTarget::FileReplayTarget(const std::string& path, bool direct)
+	: path_(path), fd_(UniqueFd::open(path, O_RDWR | (direct ? O_DIRECT : 0)))
 {
-	fd_ = UniqueFd::open(path, O_RDWR | (direct ? O_DIRECT : 0));
 	struct stat st{};
 	if (fstat(fd_.get(), &st) == 0)
 		block_device_ = S_ISBLK(st.st_mode);

@@ -78,7 +78,7 @@ struct HddConfig {
 /// nothing. handle() locks, so several threads may call it.
 class HddModel final : public Model {
 public:
-	explicit HddModel(HddConfig config);
+	explicit HddModel(const HddConfig& config);
 	[[nodiscard]] std::string_view name() const override { return "hdd"; }
 	void start(const Geometry& g) override;
 	void handle(const Request& r, std::chrono::nanoseconds now, Reply& out,
