@@ -64,7 +64,7 @@ waf=$(jq -r '[.. | objects | .waf? | numbers] | max // 0' <<<"$json")
 vbs_note "ftl: gc pages copied $copied, erases $erases, WAF $waf"
 vbs_expect_gt 0 "$copied" "pages moved by garbage collection"
 vbs_expect_gt 0 "$erases" "blocks erased"
-vbs_expect_eq 1 "$(jq -n "$waf > 1")" "write amplification above 1"
+vbs_expect_eq true "$(jq -n "$waf > 1")" "write amplification above 1"
 vbs_expect_eq 0 "$(model_attr "$idx" model_rejected)" "answers rejected"
 vbs_run "$VBS_VBSIM" remove "$dev"
 vbs_unload
