@@ -21,7 +21,6 @@
 
 namespace {
 
-using namespace std::chrono_literals;
 using namespace vbsim::model;
 
 /// The model: one decision per request, nothing else.
@@ -44,7 +43,7 @@ public:
 			std::lock_guard guard(lock_);
 			cold |= warm_.insert(lpn).second && r.op == Op::read;
 		}
-		out.delay = cold ? 2ms : 20us;
+		out.delay = std::chrono::microseconds{cold ? 2000 : 20};
 		(cold ? cold_reads_ : other_).fetch_add(1);
 	}
 
@@ -78,7 +77,7 @@ int main(int argc, char** argv)
 				   RunnerOptions{.threads = 1, .batch = 64});
 		runner.start();
 		while (!stop_requested && !runner.failed())
-			std::this_thread::sleep_for(100ms);
+			std::this_thread::sleep_for(std::chrono::milliseconds{100});
 		runner.stop();
 		runner.join();
 		std::printf("%s\n", model.stats().dump().c_str());
