@@ -23,7 +23,7 @@ KERNELS ?= 6.1 6.12 7.3
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
 # Seconds one kernel may take to boot and run the guest suite.
-VM_TIMEOUT ?= 1500
+VM_TIMEOUT ?= 2700
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/virtblkiosim-$(VERSION)
 
