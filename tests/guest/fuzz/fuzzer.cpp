@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <fstream>
 #include <set>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -457,6 +459,34 @@ std::uintptr_t Fuzzer::data_for(std::size_t len, std::span<const std::uint8_t> c
 	return addr;
 }
 
+namespace {
+
+/// Whether @p addr lies in a writable mapping of this process. A mutated
+/// 64-bit field may be a user address the kernel writes to (a read
+/// buffer, a list, the model's descriptors); one that lands in the
+/// fuzzer's own heap or stack would let the kernel, doing its job, corrupt
+/// the fuzzer. Such values are replaced: the kernel's side of bad
+/// addresses is what the arena's unmapped and guard pages test.
+bool writable_here(std::uint64_t addr)
+{
+	std::ifstream maps("/proc/self/maps");
+	std::string range;
+	std::string perms;
+	std::string rest;
+	while (maps >> range >> perms && std::getline(maps, rest)) {
+		const std::size_t dash = range.find('-');
+		if (dash == std::string::npos || perms.size() < 2)
+			continue;
+		const std::uint64_t start = std::stoull(range.substr(0, dash), nullptr, 16);
+		const std::uint64_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
+		if (addr >= start && addr < end)
+			return perms[1] == 'w';
+	}
+	return false;
+}
+
+} // namespace
+
 void Fuzzer::mutate(Call& call, const Fields& fields)
 {
 	if (fields.empty() || call.bytes.empty())
@@ -470,6 +500,8 @@ void Fuzzer::mutate(Call& call, const Fields& fields)
 		v ^= std::uint64_t{1} << rng_.below(8 * width);
 	else
 		v = rng_.interesting(width);
+	if (width == sizeof(std::uint64_t) && !arena_.in_data(v, 1) && writable_here(v))
+		v = 0;
 	std::memcpy(call.bytes.data() + off, &v, width);
 	call.name += "/mut";
 }
