@@ -4,7 +4,6 @@
 target_sources(libvbsim PRIVATE
 	src/fake_model_kernel.cpp
 	src/ioctl_session.cpp
-	src/model.cpp
 	src/model_runner.cpp
 	src/models.cpp
 	src/trace_replay.cpp

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vbsim/stats.hpp"
+
 namespace vbsim::model {
 
 /// "No physical page": a read of it returns zeros (VBS_PPN_NONE).
@@ -27,8 +29,9 @@ inline constexpr std::uint32_t kPageSize = 4096;
 /// Bytes of one sector, the unit of Request::sector.
 inline constexpr std::uint32_t kSectorSize = 512;
 
-/// What a request asks for (VBS_OP_*).
-enum class Op { read, write, flush, discard, write_zeroes };
+/// What a request asks for (VBS_OP_*): the operations the statistics
+/// count, one type for both.
+using vbsim::Op;
 
 /// The attached disk's shape, as VBS_CTL_MODEL_ATTACH reported it.
 struct Geometry {
@@ -139,6 +142,6 @@ protected:
 
 /// Name of @p op as the trace format and the statistics spell it
 /// ("read", "write", "flush", "discard", "write_zeroes").
-[[nodiscard]] std::string_view op_name(Op op);
+using vbsim::op_name;
 
 } // namespace vbsim::model
