@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -1241,6 +1242,9 @@ int Fuzzer::run()
 		log_ = std::fopen(opts_.log_path.c_str(), "w");
 		if (!log_)
 			throw std::system_error(errno, std::generic_category(), opts_.log_path);
+		// Line-buffered: if the fuzzer itself dies, the log still ends
+		// at the call it was making.
+		std::setvbuf(log_, nullptr, _IOLBF, 0);
 	}
 	const std::int64_t t0 = now_ns();
 	setup();

@@ -41,12 +41,25 @@ vbs_step "fuzz: seed $seed, $calls calls"
 log=$VBS_ART/fuzz-calls.log
 rc=0
 start=$SECONDS
-"$fuzz" --seed "$seed" --calls "$calls" --log "$log" >"$VBS_ART/fuzz.out" 2>&1 || rc=$?
+# Should the fuzzer itself crash, its core goes to the artifacts and gdb
+# (when installed) prints where.
+core_pattern=$(cat /proc/sys/kernel/core_pattern)
+echo "$VBS_TMP/core.%p" >/proc/sys/kernel/core_pattern
+(ulimit -c unlimited; exec "$fuzz" --seed "$seed" --calls "$calls" --log "$log") \
+	>"$VBS_ART/fuzz.out" 2>&1 || rc=$?
+echo "$core_pattern" >/proc/sys/kernel/core_pattern
 vbs_note "fuzzer exit $rc after $((SECONDS - start)) s"
 sed 's/^/    /' "$VBS_ART/fuzz.out"
 if ((rc != 0)); then
 	vbs_note "last calls:"
 	tail -n 20 "$log" | sed 's/^/    /'
+	for core in "$VBS_TMP"/core.*; do
+		[[ -f $core ]] || continue
+		vbs_note "core dump $core"
+		command -v gdb >/dev/null &&
+			gdb -q -batch -ex 'thread apply all bt 12' "$fuzz" "$core" 2>&1 |
+			grep -v '^\[New LWP' | sed 's/^/    /'
+	done
 	vbs_fail "vbs-ioctl-fuzz exit status $rc"
 fi
 summary=$(grep -E '^vbs-ioctl-fuzz: seed' "$VBS_ART/fuzz.out")
