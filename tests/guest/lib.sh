@@ -67,6 +67,32 @@ vbs_skip() {
 	exit 77
 }
 
+# vbs_c_tool VAR SRC BUILT [CFLAGS...] - set the variable named VAR to a
+# usable build of the test tool whose C source is SRC: BUILT (where
+# `make guest-tools` put it on the host) when it is newer than SRC and the
+# UAPI header, else SRC compiled into the test's scratch directory with the
+# guest's compiler and CFLAGS. Skips the test when neither works.
+vbs_c_tool() {
+	local var=$1 src=$2 built=$3 out cc
+	shift 3
+	if [[ -x $built && $built -nt $src &&
+		$built -nt $VBS_ROOT/include/uapi/linux/virtblkiosim.h ]]; then
+		printf -v "$var" '%s' "$built"
+		return
+	fi
+	out=$VBS_TMP/$(basename "$built")
+	for cc in cc gcc clang; do
+		command -v "$cc" >/dev/null || continue
+		if "$cc" "$@" -I"$VBS_ROOT/include/uapi" -o "$out" "$src" \
+			2>"$VBS_TMP/cc.log"; then
+			printf -v "$var" '%s' "$out"
+			return
+		fi
+		sed 's/^/# cc: /' "$VBS_TMP/cc.log" | head -n 20
+	done
+	vbs_skip "$(basename "$built"): not built (make guest-tools) and no C compiler"
+}
+
 # vbs_step MESSAGE... - announce the next step, so a failure is easy to place.
 vbs_step() {
 	printf '%s\n' "-- $*"

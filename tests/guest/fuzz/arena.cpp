@@ -1,4 +1,4 @@
-// Arena: mappings with guard pages, read-only and unmapped regions.
+// Arena: mappings with guard pages, read-only and inaccessible regions.
 #include "arena.hpp"
 
 #include <sys/mman.h>
@@ -65,16 +65,19 @@ Arena::Arena()
 {
 	make_guard(structs_ + k_struct_bytes);
 	make_guard(data_ + k_data_bytes);
-	// Map and unmap at once: nothing lives at that address afterwards
-	// (this process maps nothing else while it runs), so it is a user
-	// address that access_ok() accepts and the copy then faults on.
-	std::uint8_t* gone = map_or_throw(k_data_bytes, PROT_READ | PROT_WRITE, "mmap hole");
-	munmap(gone, k_data_bytes);
+	// The "unmapped" region stays reserved, inaccessible: an address in it
+	// passes access_ok() and the copy then faults, exactly as for a hole in
+	// the address space. A real hole would not stay one: the next mmap of
+	// this process (the I/O thread's buffer, a large vector's storage) is
+	// placed there, and the kernel, handed an "unmapped" address, would
+	// then write into the fuzzer's own memory.
+	std::uint8_t* gone = map_or_throw(k_data_bytes, PROT_NONE, "mmap hole");
 	unmapped_ = reinterpret_cast<std::uintptr_t>(gone);
 }
 
 Arena::~Arena()
 {
+	munmap(reinterpret_cast<void*>(unmapped_), k_data_bytes);
 	munmap(structs_, k_struct_bytes + k_page);
 	munmap(data_, k_data_bytes + k_page);
 	munmap(read_only_, k_data_bytes);

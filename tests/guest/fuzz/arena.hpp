@@ -16,7 +16,7 @@ enum class Where : std::uint8_t {
 	guard,      ///< starts mapped, ends inside an unmapped guard page
 	read_only,  ///< mapped read-only: input works, output faults
 	null,       ///< address 0
-	unmapped,   ///< a region that was mapped and then unmapped
+	unmapped,   ///< a user address with no access (reserved PROT_NONE: faults as a hole)
 	kernel,     ///< a kernel-space or non-canonical address
 	count_      ///< number of kinds (not a kind)
 };
@@ -77,7 +77,7 @@ private:
 	std::uint8_t* structs_ = nullptr;   // k_struct_bytes + guard page
 	std::uint8_t* data_ = nullptr;      // k_data_bytes + guard page
 	std::uint8_t* read_only_ = nullptr; // k_data_bytes, PROT_READ
-	std::uintptr_t unmapped_ = 0;       // k_data_bytes, unmapped
+	std::uintptr_t unmapped_ = 0;       // k_data_bytes, PROT_NONE
 };
 
 } // namespace vbsim::fuzz

@@ -26,23 +26,8 @@ MODEL_PIDS=()
 
 # model__tool_path - find or build vbs-modeltool; sets MODEL_TOOL.
 model__tool_path() {
-	local built=$VBS_BUILD/guest-model/vbs-modeltool cc
-	if [[ -x $built && $built -nt $MODEL_SRC &&
-		$built -nt $VBS_ROOT/include/uapi/linux/virtblkiosim.h ]]; then
-		MODEL_TOOL=$built
-		return
-	fi
-	for cc in cc gcc clang; do
-		command -v "$cc" >/dev/null || continue
-		if "$cc" -std=gnu11 -O2 -Wall -pthread \
-			-I"$VBS_ROOT/include/uapi" -o "$VBS_TMP/vbs-modeltool" \
-			"$MODEL_SRC" 2>"$VBS_TMP/cc.log"; then
-			MODEL_TOOL=$VBS_TMP/vbs-modeltool
-			return
-		fi
-		sed 's/^/# cc: /' "$VBS_TMP/cc.log" | head -n 20
-	done
-	vbs_skip "vbs-modeltool: not built (make -C tests/guest/model) and no C compiler"
+	vbs_c_tool MODEL_TOOL "$MODEL_SRC" "$VBS_BUILD/guest-model/vbs-modeltool" \
+		-std=gnu11 -O2 -Wall -pthread
 }
 
 # model_tool ARGS... - run vbs-modeltool.

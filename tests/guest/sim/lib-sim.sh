@@ -25,22 +25,7 @@ SIM_TOOL=
 
 # sim__tool_path - find or build vbs-simtool; sets SIM_TOOL.
 sim__tool_path() {
-	local built=$VBS_BUILD/guest-sim/vbs-simtool cc
-	if [[ -x $built && $built -nt $SIM_SRC &&
-		$built -nt $VBS_ROOT/include/uapi/linux/virtblkiosim.h ]]; then
-		SIM_TOOL=$built
-		return
-	fi
-	for cc in cc gcc clang; do
-		command -v "$cc" >/dev/null || continue
-		if "$cc" -std=c11 -O2 -Wall -I"$VBS_ROOT/include/uapi" \
-			-o "$VBS_TMP/vbs-simtool" "$SIM_SRC" 2>"$VBS_TMP/cc.log"; then
-			SIM_TOOL=$VBS_TMP/vbs-simtool
-			return
-		fi
-		sed 's/^/# cc: /' "$VBS_TMP/cc.log" | head -n 20
-	done
-	vbs_skip "vbs-simtool: not built (make -C tests/guest/sim) and no C compiler"
+	vbs_c_tool SIM_TOOL "$SIM_SRC" "$VBS_BUILD/guest-sim/vbs-simtool" -std=c11 -O2 -Wall
 }
 
 # sim_tool ARGS... - run vbs-simtool; its output goes to stdout.

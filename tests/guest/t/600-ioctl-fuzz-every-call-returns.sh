@@ -44,7 +44,7 @@ start=$SECONDS
 # Should the fuzzer itself crash, its core goes to the artifacts and gdb
 # (when installed) prints where.
 core_pattern=$(cat /proc/sys/kernel/core_pattern)
-echo "$VBS_TMP/core.%p" >/proc/sys/kernel/core_pattern
+echo "$VBS_ART/core.%p" >/proc/sys/kernel/core_pattern
 (ulimit -c unlimited; exec "$fuzz" --seed "$seed" --calls "$calls" --log "$log") \
 	>"$VBS_ART/fuzz.out" 2>&1 || rc=$?
 echo "$core_pattern" >/proc/sys/kernel/core_pattern
@@ -53,12 +53,15 @@ sed 's/^/    /' "$VBS_ART/fuzz.out"
 if ((rc != 0)); then
 	vbs_note "last calls:"
 	tail -n 20 "$log" | sed 's/^/    /'
-	for core in "$VBS_TMP"/core.*; do
+	for core in "$VBS_ART"/core.*; do
 		[[ -f $core ]] || continue
 		vbs_note "core dump $core"
-		command -v gdb >/dev/null &&
+		if command -v gdb >/dev/null; then
 			gdb -q -batch -ex 'thread apply all bt 12' "$fuzz" "$core" 2>&1 |
-			grep -v '^\[New LWP' | sed 's/^/    /'
+				sed 's/^/    /'
+		else
+			vbs_note "no gdb to read it"
+		fi
 	done
 	vbs_fail "vbs-ioctl-fuzz exit status $rc"
 fi
