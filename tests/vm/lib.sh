@@ -149,6 +149,31 @@ vbs_debug_source_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true
 }
 
+# vbs_linux_source - print the directory of linux-source-6.12 unpacked in
+# the cache (debug-6.12/src/, shared by the debug kernel and the clang
+# build of scripts/check-kernel), unpacking the package's tarball first if
+# it is missing or of another version of the package.
+vbs_linux_source() {
+	local ver dir=$VBS_DEBUG_DIR/src/linux-source-6.12 tmp
+	local tarball=/usr/src/linux-source-6.12.tar.xz
+	ver=$(vbs_debug_source_version)
+	[[ -n $ver ]] || vbs_die "linux-source-6.12 is not installed (run scripts/install-deps)"
+	if [[ -f $dir/.vbs-version && $(<"$dir/.vbs-version") == "$ver" ]]; then
+		echo "$dir"
+		return 0
+	fi
+	[[ -r $tarball ]] || vbs_die "no $tarball (apt-get install linux-source-6.12)"
+	echo "vbs: unpacking $tarball ($ver)" >&2
+	tmp=$VBS_DEBUG_DIR/src.tmp
+	rm -rf "$tmp" "$dir"
+	mkdir -p "$tmp" "$VBS_DEBUG_DIR/src"
+	tar -C "$tmp" -xf "$tarball"
+	mv "$tmp/linux-source-6.12" "$dir"
+	rmdir "$tmp"
+	echo "$ver" >"$dir/.vbs-version"
+	echo "$dir"
+}
+
 # vbs_debug_key - the name of the debug kernel's build directory: a hash of
 # what decides its contents (the config fragments, the source version and
 # the recipe's version, to be bumped when scripts/build-debug-kernel builds
