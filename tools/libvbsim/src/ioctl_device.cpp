@@ -36,37 +36,36 @@ DeviceInfo IoctlDevice::info()
 	return detail::from_abi(raw);
 }
 
-std::uint32_t IoctlDevice::blocks_in(std::size_t bytes, const std::string& what) const
+std::uint32_t IoctlDevice::blocks_in(std::size_t bytes, std::string_view verb,
+				     std::uint64_t lba) const
 {
 	// Only whole blocks, and a count that fits the ABI's __u32; the
 	// kernel checks everything else (a count of 0 included).
 	const std::uint64_t count = bytes / logical_block_size_;
 	if (bytes % logical_block_size_ != 0 || count > std::numeric_limits<std::uint32_t>::max())
-		throw_error(EINVAL, what);
+		throw_error(EINVAL, detail::transfer_what(verb, count, lba, path_));
 	return static_cast<std::uint32_t>(count);
 }
 
 void IoctlDevice::read_blocks(std::uint64_t lba, std::span<std::byte> out)
 {
-	const std::string what =
-		detail::transfer_what("reading", out.size() / logical_block_size_, lba, path_);
 	auto io = detail::make_abi<struct vbs_block_io>();
 	io.lba = lba;
-	io.count = blocks_in(out.size(), what);
+	io.count = blocks_in(out.size(), "reading", lba);
 	io.buf = user_address(out.data());
-	detail::checked_ioctl(fd_, VBS_IOC_READ, &io, [&]() -> const std::string& { return what; });
+	detail::checked_ioctl(fd_, VBS_IOC_READ, &io,
+			      [&] { return detail::transfer_what("reading", io.count, lba, path_); });
 }
 
 void IoctlDevice::write_blocks(std::uint64_t lba, std::span<const std::byte> in, WriteMode mode)
 {
-	const std::string what =
-		detail::transfer_what("writing", in.size() / logical_block_size_, lba, path_);
 	auto io = detail::make_abi<struct vbs_block_io>();
 	io.flags = mode == WriteMode::fua ? VBS_IO_FUA : 0;
 	io.lba = lba;
-	io.count = blocks_in(in.size(), what);
+	io.count = blocks_in(in.size(), "writing", lba);
 	io.buf = user_address(in.data());
-	detail::checked_ioctl(fd_, VBS_IOC_WRITE, &io, [&]() -> const std::string& { return what; });
+	detail::checked_ioctl(fd_, VBS_IOC_WRITE, &io,
+			      [&] { return detail::transfer_what("writing", io.count, lba, path_); });
 }
 
 DeviceStats IoctlDevice::stats()

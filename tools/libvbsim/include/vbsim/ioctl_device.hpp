@@ -47,8 +47,11 @@ public:
 
 private:
 	/// Blocks in a buffer of @p bytes; EINVAL for a partial block or a
-	/// count beyond the ABI's 32 bits. @p what names the transfer.
-	[[nodiscard]] std::uint32_t blocks_in(std::size_t bytes, const std::string& what) const;
+	/// count beyond the ABI's 32 bits, the message naming the transfer
+	/// (@p verb, at @p lba). Messages are built only on failure: this is
+	/// the per-I/O path.
+	[[nodiscard]] std::uint32_t blocks_in(std::size_t bytes, std::string_view verb,
+					      std::uint64_t lba) const;
 
 	std::string path_;
 	UniqueFd fd_;
