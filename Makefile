@@ -62,15 +62,16 @@ guest-tools:
 check-vm: tools guest-tools
 	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))
 
-# The debug kernel's run: the guest tests that do not measure time (KASAN
-# and lockdep under TCG slow everything down several times: 510-512, 521
-# and 704 would fail on that alone), without the slowest data tests (011,
-# 012, 702, 703: minutes each even on a plain kernel) and with less
-# fuzzing, then the 9NN tests (leaks, failed allocations).
-DEBUG_TESTS ?= 000-* 010-* 020-* 021-* 030-* 040-* 050-* 060-* 070-* 071-* \
-	080-* 090-* 091-* 100-* 200-* 500-* 520-* 522-* 523-* 530-* 540-* \
-	600-* 700-* 701-* 9[0-4]?-*
-DEBUG_VM_TIMEOUT ?= 3600
+# The debug kernel's run (KASAN and lockdep under TCG slow everything down
+# 3-20 times; measured per test in the issue notes): the tests that drive
+# the module's code paths, not those that measure time (510-512, 521, 704
+# would fail on that alone), not the long data and validation tests whose
+# paths the others already take (011, 012, 021, 030, 040, 060, 070, 071,
+# 091, 500, 522, 523, 702, 703), with less fuzzing; then the 9NN tests
+# (leaks, failed allocations).
+DEBUG_TESTS ?= 000-* 010-* 020-* 050-* 080-* 090-* 100-* 200-* 520-* 530-* \
+	540-* 600-* 610-* 620-* 700-* 701-* 9[0-4]?-*
+DEBUG_VM_TIMEOUT ?= 5400
 
 check-debug: deps tools guest-tools
 	scripts/build-debug-kernel
