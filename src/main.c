@@ -385,24 +385,30 @@ static void vbs_dev_free(struct vbs_dev *dev)
 }
 
 /**
- * vbs_dev_create() - create and register one disk
+ * vbs_dev_prepare() - build a disk, everything but making it visible
  * @cfg_in: the configuration (zero fields mean "module default").
  * @index: wanted index, or VBS_INDEX_ANY for the lowest free one.
  *
- * Everything that can fail happens before add_disk(), the call that makes
- * the disk visible to the system; after it the disk can receive I/O at
- * once (udev and the partition scan read it before add_disk() returns).
+ * Everything that can fail happens here, before vbs_dev_publish() calls
+ * add_disk(), the call that makes the disk visible to the system; after it
+ * the disk can receive I/O at once (udev and the partition scan read it
+ * before add_disk() returns). The index is reserved: the device table
+ * holds an empty entry for it, which lookups read as "no such disk" and
+ * which another add cannot take, until vbs_dev_publish() fills it.
  *
- * Context: process context, may sleep. Takes vbs_devices_lock.
+ * Context: process context, may sleep. Caller holds vbs_devices_lock.
  * Return: the disk, or an ERR_PTR(): -EINVAL (bad configuration), -EEXIST
- * (index taken), -ENOSPC (no free index), -ENOMEM, or add_disk()'s error.
+ * (index taken), -ENOSPC (no free index) or -ENOMEM.
  */
-struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
+static struct vbs_dev *vbs_dev_prepare(const struct vbs_dev_config *cfg_in,
+				       u32 index)
 {
 	struct vbs_limits limits;
 	struct vbs_dev *dev;
 	struct gendisk *disk;
 	int ret;
+
+	lockdep_assert_held(&vbs_devices_lock);
 
 	/* 1. Check the configuration and resolve its defaults. */
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
@@ -441,10 +447,13 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 		goto out_free_dev;
 	}
 
-	/* 3. Reserve the index, so two adds cannot pick the same one. */
-	mutex_lock(&vbs_devices_lock);
+	/*
+	 * 3. Reserve the index, so two adds cannot pick the same one. A
+	 * NULL entry is stored as a reserved slot: xa_load() and
+	 * xa_for_each() skip it, xa_insert() and xa_alloc() see it taken.
+	 */
 	if (index == VBS_INDEX_ANY) {
-		ret = xa_alloc(&vbs_devices, &dev->index, dev,
+		ret = xa_alloc(&vbs_devices, &dev->index, NULL,
 			       XA_LIMIT(0, VBS_MAX_DEVICES - 1), GFP_KERNEL);
 		if (ret == -EBUSY)
 			ret = -ENOSPC;
@@ -452,12 +461,12 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 		ret = -EINVAL;
 	} else {
 		dev->index = index;
-		ret = xa_insert(&vbs_devices, index, dev, GFP_KERNEL);
+		ret = xa_insert(&vbs_devices, index, NULL, GFP_KERNEL);
 		if (ret == -EBUSY)
 			ret = -EEXIST;
 	}
 	if (ret)
-		goto out_unlock;
+		goto out_free_dev;
 
 	/*
 	 * 4. The tag set describes the "hardware" to blk-mq: how many
@@ -511,35 +520,96 @@ struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg_in, u32 index)
 		 dev->index);
 	set_capacity(disk, dev->cfg.capacity >> SECTOR_SHIFT);
 	set_disk_ro(disk, dev->cfg.flags & VBS_CFG_READ_ONLY);
-
-	/*
-	 * 7. Point of no return: make the disk visible. add_disk() registers
-	 * /dev/virtblkiosimN and /sys/block/virtblkiosimN (with our
-	 * attribute group), scans partitions and sends the uevent.
-	 */
-	ret = device_add_disk(NULL, disk, vbs_disk_groups);
-	if (ret)
-		goto out_put_disk;
-	mutex_unlock(&vbs_devices_lock);
 	return dev;
 
-	/* Undo step 5: a disk that was never added is put, not deleted. */
-out_put_disk:
-	put_disk(disk);
 	/* Undo step 4. */
 out_free_tag_set:
 	blk_mq_free_tag_set(&dev->tag_set);
 	/* Undo step 3. */
 out_erase_index:
 	xa_erase(&vbs_devices, dev->index);
-out_unlock:
-	mutex_unlock(&vbs_devices_lock);
 	/* Undo steps 2 and 1. */
 out_free_dev:
 	vbs_model_destroy(dev);
 	free_percpu(dev->stats);
 	kfree(dev);
 	return ERR_PTR(ret);
+}
+
+/**
+ * vbs_dev_unprepare() - undo vbs_dev_prepare() for a disk never published
+ * @dev: the disk; its add_disk() was never called or failed.
+ *
+ * Context: process context, may sleep. Caller holds vbs_devices_lock.
+ */
+static void vbs_dev_unprepare(struct vbs_dev *dev)
+{
+	lockdep_assert_held(&vbs_devices_lock);
+	/* A disk that was never added is put, not deleted. */
+	put_disk(dev->disk);
+	blk_mq_free_tag_set(&dev->tag_set);
+	xa_erase(&vbs_devices, dev->index);
+	vbs_dev_free(dev);
+}
+
+/**
+ * vbs_dev_publish() - make a prepared disk visible
+ * @dev: the disk, from vbs_dev_prepare().
+ *
+ * On failure the disk is still only prepared: the caller unprepares it.
+ *
+ * Context: process context, may sleep. Caller holds vbs_devices_lock.
+ * Return: 0 or add_disk()'s error.
+ */
+static int vbs_dev_publish(struct vbs_dev *dev)
+{
+	int ret;
+
+	lockdep_assert_held(&vbs_devices_lock);
+	/*
+	 * 7. Point of no return: make the disk visible. add_disk() registers
+	 * /dev/virtblkiosimN and /sys/block/virtblkiosimN (with our
+	 * attribute group), scans partitions and sends the uevent. It fails
+	 * only before the disk is visible.
+	 */
+	ret = device_add_disk(NULL, dev->disk, vbs_disk_groups);
+	if (ret)
+		return ret;
+	/*
+	 * 8. Fill the index's reserved slot: from now on lookups find the
+	 * disk. The slot exists, so this store allocates nothing and cannot
+	 * fail.
+	 */
+	WARN_ON_ONCE(xa_is_err(xa_store(&vbs_devices, dev->index, dev,
+					GFP_KERNEL)));
+	return 0;
+}
+
+/**
+ * vbs_dev_create() - create and register one disk
+ * @cfg: the configuration (zero fields mean "module default").
+ * @index: wanted index, or VBS_INDEX_ANY for the lowest free one.
+ *
+ * Context: process context, may sleep. Takes vbs_devices_lock.
+ * Return: the disk, or an ERR_PTR(): -EINVAL (bad configuration), -EEXIST
+ * (index taken), -ENOSPC (no free index), -ENOMEM, or add_disk()'s error.
+ */
+struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg, u32 index)
+{
+	struct vbs_dev *dev;
+	int ret;
+
+	mutex_lock(&vbs_devices_lock);
+	dev = vbs_dev_prepare(cfg, index);
+	if (!IS_ERR(dev)) {
+		ret = vbs_dev_publish(dev);
+		if (ret) {
+			vbs_dev_unprepare(dev);
+			dev = ERR_PTR(ret);
+		}
+	}
+	mutex_unlock(&vbs_devices_lock);
+	return dev;
 }
 
 /**
@@ -730,14 +800,25 @@ static void __init vbs_check_abi(void)
 /**
  * vbs_init() - module entry point
  *
+ * A module whose init fails is freed at once, whatever still refers to
+ * it. So the load only fails while nothing of it is visible: every disk
+ * asked for with nr_devices is prepared (all its memory allocated) before
+ * anything is registered, and once the first disk is published the load
+ * succeeds. A published disk may be open already, by udev's probe or by
+ * the partition scan of add_disk() itself, whose file is only released
+ * when this task returns to user space; tearing it down and freeing the
+ * module under that open file would leave the block layer calling into
+ * freed code. A disk whose add_disk() fails (the only failure left once
+ * the disks are prepared) is reported and left out, as loop does.
+ *
  * Context: process context (insmod / modprobe).
  * Return: 0, or a negative errno; on failure nothing stays registered.
  */
 static int __init vbs_init(void)
 {
 	struct vbs_dev_config cfg;
-	struct vbs_dev *dev;
-	unsigned int i;
+	struct vbs_dev **devs;
+	unsigned int i, added = 0;
 	int ret;
 
 	vbs_check_abi();
@@ -749,40 +830,72 @@ static int __init vbs_init(void)
 
 	/*
 	 * 2. Get a block major number: the disks' device numbers are
-	 * (major, index * 256 + partition).
+	 * (major, index * 256 + partition). Nothing uses it before a disk
+	 * is published.
 	 */
 	vbs_major = register_blkdev(0, VBS_DISK_NAME);
 	if (vbs_major < 0)
 		return vbs_major;
 
-	/* 3. Create the disks asked for with nr_devices. */
+	/*
+	 * 3. Prepare the disks asked for with nr_devices, with their
+	 * indices reserved, none visible yet.
+	 */
+	devs = kcalloc(nr_devices, sizeof(*devs), GFP_KERNEL);
+	if (!devs) {
+		ret = -ENOMEM;
+		goto out_unregister;
+	}
 	vbs_config_defaults(&cfg);
+	mutex_lock(&vbs_devices_lock);
 	for (i = 0; i < nr_devices; i++) {
-		dev = vbs_dev_create(&cfg, i);
-		if (IS_ERR(dev)) {
-			ret = PTR_ERR(dev);
+		devs[i] = vbs_dev_prepare(&cfg, i);
+		if (IS_ERR(devs[i])) {
+			ret = PTR_ERR(devs[i]);
 			pr_err("creating disk %u failed: %d\n", i, ret);
-			goto out_remove_all;
+			goto out_unprepare;
 		}
 	}
+	mutex_unlock(&vbs_devices_lock);
 
 	/*
-	 * 4. Open the control device last: from here on, userland can add
-	 * and remove disks concurrently with anything else.
+	 * 4. Open the control device: from here on, userland can add and
+	 * remove disks concurrently with anything else; the reserved
+	 * indices keep it from taking ours. misc_register() leaves nothing
+	 * behind when it fails.
 	 */
 	ret = vbs_control_init();
-	if (ret)
-		goto out_remove_all;
+	if (ret) {
+		mutex_lock(&vbs_devices_lock);
+		goto out_unprepare;
+	}
 
-	pr_info("loaded: %u disk(s) of %lu MiB, ABI %u\n", nr_devices,
-		capacity_mb, VBS_ABI_VERSION);
+	/* 5. Publish the disks. Nothing is undone from here on. */
+	for (i = 0; i < nr_devices; i++) {
+		mutex_lock(&vbs_devices_lock);
+		ret = vbs_dev_publish(devs[i]);
+		if (ret) {
+			pr_warn("adding disk %u failed: %d, left out\n", i, ret);
+			vbs_dev_unprepare(devs[i]);
+		} else {
+			added++;
+		}
+		mutex_unlock(&vbs_devices_lock);
+	}
+	kfree(devs);
+
+	pr_info("loaded: %u of %u disk(s) of %lu MiB, ABI %u\n", added,
+		nr_devices, capacity_mb, VBS_ABI_VERSION);
 	return 0;
 
-	/* Undo step 3. */
-out_remove_all:
-	vbs_remove_all();
-	rcu_barrier();
+	/* Undo step 3, with vbs_devices_lock held. */
+out_unprepare:
+	while (i--)
+		vbs_dev_unprepare(devs[i]);
+	mutex_unlock(&vbs_devices_lock);
+	kfree(devs);
 	/* Undo step 2. */
+out_unregister:
 	unregister_blkdev(vbs_major, VBS_DISK_NAME);
 	return ret;
 }
@@ -796,7 +909,7 @@ static void __exit vbs_exit(void)
 {
 	/* Undo step 4: no new disks can be added after this. */
 	vbs_control_exit();
-	/* Undo step 3: remove every disk, created at load or later. */
+	/* Undo steps 5 and 3: remove every disk, made at load or later. */
 	vbs_remove_all();
 	/*
 	 * Pages freed by discard wait for an RCU grace period before their

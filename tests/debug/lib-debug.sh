@@ -144,3 +144,54 @@ vbs_failnth() {
 	done
 	[[ -n $FN_RESULT && -n $FN_INJECTED ]] || vbs_fail "vbs-failnth $*: unexpected output: $out"
 }
+
+# A walk over every allocation of a call is what the fault tests do by
+# default.  Creating a disk makes about 600 of them (most are the block
+# layer's: sysfs nodes, the tag set), and on the debug kernel under
+# emulation each step of the walk (a load or an add, a write, an unload)
+# takes seconds, so VBS_FAILNTH_MAX can bound it: the walk then takes every
+# allocation of a few dense windows (the first VBS_FAILNTH_DENSE, default
+# 48, from each start the test names: where the module's own allocations
+# and unwind labels are) and every STRIDE-th one elsewhere, STRIDE chosen
+# so the walk makes about VBS_FAILNTH_MAX steps.  The stride starts at an
+# offset drawn from VBS_FAILNTH_SEED (random unless set, and printed) so
+# that successive runs reach different allocations.
+
+# vbs_failnth_plan TOTAL START... - plan a walk from the first START up to
+# TOTAL, the checks a call made with nothing injected (the walk still goes
+# on until a step injects nothing).  Every START opens a dense window.
+vbs_failnth_plan() {
+	local total=$1 max=${VBS_FAILNTH_MAX:-0} span sparse
+	shift
+	FNP_WINDOWS=("$@")
+	FNP_DENSE=${VBS_FAILNTH_DENSE:-48}
+	FNP_STRIDE=1 FNP_OFFSET=0 FNP_STEPS=0
+	span=$((total - $1 + 1))
+	((max > 0 && span > max)) || return 0
+	sparse=$((max - FNP_DENSE * ${#FNP_WINDOWS[@]}))
+	((sparse < 16)) && sparse=16
+	FNP_STRIDE=$(((span + sparse - 1) / sparse))
+	((FNP_STRIDE > 1)) || return 0
+	local seed=${VBS_FAILNTH_SEED:-$RANDOM}
+	FNP_OFFSET=$((seed % FNP_STRIDE))
+	vbs_note "allocations $1..$total: windows of $FNP_DENSE from ${FNP_WINDOWS[*]}, else one in every $FNP_STRIDE (VBS_FAILNTH_SEED=$seed)"
+}
+
+# vbs_failnth_next N - the allocation the walk fails after N; counts the
+# steps in FNP_STEPS.
+vbs_failnth_next() {
+	local n=$(($1 + 1)) w s
+	FNP_STEPS=$((FNP_STEPS + 1))
+	if ((FNP_STRIDE > 1)); then
+		s=$((n + (FNP_OFFSET - n % FNP_STRIDE + FNP_STRIDE) % FNP_STRIDE))
+		for w in "${FNP_WINDOWS[@]}"; do
+			if ((n >= w && n < w + FNP_DENSE)); then
+				s=$n
+				break
+			fi
+			((w > n && w < s)) && s=$w
+		done
+		n=$s
+	fi
+	FNP_NEXT=$n
+}

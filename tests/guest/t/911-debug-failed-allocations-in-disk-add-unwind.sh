@@ -11,6 +11,10 @@
 # /sys/block, the list of disks unchanged), or succeeds with a disk that
 # works and can be removed.  The disk that was there all along keeps its
 # data, a normal add works afterwards, and kmemleak finds nothing leaked.
+# With VBS_FAILNTH_MAX set (make check-debug), the walk takes every one of
+# the add's first allocations (the module's own: disk structure, index,
+# tag set) and a stride of the rest (vbs_failnth_plan in
+# tests/debug/lib-debug.sh).
 #
 # Needs: the debug kernel (failslab, fail_page_alloc, kmemleak),
 # build/debug/vbs-failnth (make -C tests/debug), the module.
@@ -69,24 +73,27 @@ vbs_note "fault-injection checks per add: $calls"
 vbs_expect_gt 10 "$calls" "allocations made by one add"
 
 vbs_step "fail allocation N of an add, for N = 1, 2, ..."
+vbs_failnth_plan "$calls" 1
 failed=0 tolerated=0 n=1
 while :; do
 	vbs_failnth "$n" add "$size" 512
+	injected=$FN_INJECTED # remove_disk runs vbs-failnth too
 	if [[ $FN_RESULT == error ]]; then
 		vbs_expect_eq ENOMEM "$FN_ERRNO" "errno of the add failing at allocation $n"
 		vbs_expect_eq "$before" "$(vbs_our_nodes)" "disks after the add failing at allocation $n"
 		failed=$((failed + 1))
 	else
-		((FN_INJECTED)) && tolerated=$((tolerated + 1))
+		((injected)) && tolerated=$((tolerated + 1))
 		expect_working "$FN_INDEX" "allocation $n failing"
 		remove_disk "$FN_INDEX"
 	fi
-	((FN_INJECTED)) || break
+	((injected)) || break
 	((n < 3 * calls)) || vbs_fail "allocation $n still reached: the count does not converge"
-	n=$((n + 1))
+	vbs_failnth_next "$n"
+	n=$FNP_NEXT
 done
-vbs_note "adds with allocation 1..$((n - 1)) failing: $failed failed with ENOMEM, $tolerated succeeded anyway"
-vbs_expect_gt $((calls / 4)) "$failed" "adds that failed"
+vbs_note "$FNP_STEPS adds with one of allocation 1..$((n - 1)) failing: $failed failed with ENOMEM, $tolerated succeeded anyway"
+vbs_expect_gt $((FNP_STEPS / 4)) "$failed" "adds that failed"
 
 vbs_step "disk 0 kept its data; a normal add works"
 vbs_expect_disk_equals "$dev0" 0 "$pattern" 0 $((256 << 10)) "disk 0 after the failed adds"
@@ -96,4 +103,4 @@ vbs_expect_eq 1 "$FN_INDEX" "index of the first add after the failures (lowest f
 expect_working 1 "nothing injected, after the failures"
 remove_disk 1
 vbs_unload
-vbs_kmemleak_expect_none "$n adds with one allocation failing"
+vbs_kmemleak_expect_none "$FNP_STEPS adds with one allocation failing"
