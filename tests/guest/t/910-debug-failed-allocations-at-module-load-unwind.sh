@@ -110,7 +110,7 @@ while :; do
 	n=$FNP_NEXT
 done
 vbs_note "$FNP_STEPS loads with one of allocation $start..$((n - 1)) failing: $failed failed with ENOMEM, $tolerated succeeded ($partial with a disk left out)"
-vbs_expect_gt $((FNP_STEPS / 4)) $((failed + partial)) "loads that failed or left a disk out"
+vbs_expect_gt $((FNP_STEPS / 8)) $((failed + partial)) "loads that failed or left a disk out"
 vbs_expect_gt 0 "$failed" "loads that failed"
 
 vbs_step "a normal load still works"
