@@ -157,39 +157,47 @@ vbs_failnth() {
 # offset drawn from VBS_FAILNTH_SEED (random unless set, and printed) so
 # that successive runs reach different allocations.
 
-# vbs_failnth_plan TOTAL START... - plan a walk from the first START up to
-# TOTAL, the checks a call made with nothing injected (the walk still goes
-# on until a step injects nothing).  Every START opens a dense window.
+# vbs_failnth_plan TOTAL START[+LEN]... - plan a walk from the first START
+# up to TOTAL, the checks a call made with nothing injected (the walk still
+# goes on until a step injects nothing).  Every START opens a dense window
+# of LEN allocations (VBS_FAILNTH_DENSE when LEN is not given).
 vbs_failnth_plan() {
-	local total=$1 max=${VBS_FAILNTH_MAX:-0} span sparse
+	local total=$1 max=${VBS_FAILNTH_MAX:-0} dense=${VBS_FAILNTH_DENSE:-48}
+	local w first span sparse windowed=0
 	shift
-	FNP_WINDOWS=("$@")
-	FNP_DENSE=${VBS_FAILNTH_DENSE:-48}
+	first=${1%%+*}
+	FNP_WINDOWS=()
+	for w in "$@"; do
+		[[ $w == *+* ]] || w=$w+$dense
+		FNP_WINDOWS+=("$w")
+		windowed=$((windowed + ${w#*+}))
+	done
 	FNP_STRIDE=1 FNP_OFFSET=0 FNP_STEPS=0
-	span=$((total - $1 + 1))
+	span=$((total - first + 1))
 	((max > 0 && span > max)) || return 0
-	sparse=$((max - FNP_DENSE * ${#FNP_WINDOWS[@]}))
+	sparse=$((max - windowed))
 	((sparse < 16)) && sparse=16
 	FNP_STRIDE=$(((span + sparse - 1) / sparse))
 	((FNP_STRIDE > 1)) || return 0
 	local seed=${VBS_FAILNTH_SEED:-$RANDOM}
 	FNP_OFFSET=$((seed % FNP_STRIDE))
-	vbs_note "allocations $1..$total: windows of $FNP_DENSE from ${FNP_WINDOWS[*]}, else one in every $FNP_STRIDE (VBS_FAILNTH_SEED=$seed)"
+	vbs_note "allocations $first..$total: every one in ${FNP_WINDOWS[*]} (start+length), else one in every $FNP_STRIDE (VBS_FAILNTH_SEED=$seed)"
 }
 
 # vbs_failnth_next N - the allocation the walk fails after N; counts the
 # steps in FNP_STEPS.
 vbs_failnth_next() {
-	local n=$(($1 + 1)) w s
+	local n=$(($1 + 1)) w ws s
 	FNP_STEPS=$((FNP_STEPS + 1))
 	if ((FNP_STRIDE > 1)); then
 		s=$((n + (FNP_OFFSET - n % FNP_STRIDE + FNP_STRIDE) % FNP_STRIDE))
 		for w in "${FNP_WINDOWS[@]}"; do
-			if ((n >= w && n < w + FNP_DENSE)); then
+			ws=${w%+*}
+			if ((n >= ws && n < ws + ${w#*+})); then
 				s=$n
 				break
 			fi
-			((w > n && w < s)) && s=$w
+			((ws > n && ws < s)) && s=$ws
 		done
 		n=$s
 	fi

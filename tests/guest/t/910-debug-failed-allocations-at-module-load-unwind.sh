@@ -17,8 +17,10 @@
 # the module.  No kernel report,
 # and kmemleak finds nothing leaked by the whole sequence.  With
 # VBS_FAILNTH_MAX set (make check-debug), the walk takes every allocation
-# around the module's init and the start of each disk, and a stride of the
-# others (vbs_failnth_plan in tests/debug/lib-debug.sh).
+# from the end of the loader to the start of the first add_disk() (so
+# every unwind step of preparing the disks, the module's own code) and
+# around the start of the second add_disk(), and a stride of the others
+# (vbs_failnth_plan in tests/debug/lib-debug.sh).
 #
 # The loader's own first allocations (reading the file, the module's
 # memory) are left out: they are the core kernel's, and vmalloc prints an
@@ -26,6 +28,7 @@
 #
 # Needs: the debug kernel (failslab, fail_page_alloc, kmemleak),
 # build/debug/vbs-failnth (make -C tests/debug), the module.
+# vbs-timeout: 2400
 
 . "$(dirname "$0")/../lib.sh"
 . "$VBS_ROOT/tests/debug/lib-debug.sh"
@@ -52,8 +55,8 @@ expect_nothing_left() {
 # expect_loaded WHAT INJECTED - the load succeeded: both disks are there
 # and work, or, if an allocation failed (INJECTED=1), a disk the kernel
 # log says was left out is missing and the other works.  Counts the loads
-# with a disk left out in $partial; the log is read from the marker of
-# load $n.
+# with a disk left out in $partial, and keeps in $first_out0 the first
+# load that left disk 0 out; the log is read from the marker of load $n.
 expect_loaded() {
 	local i missing=0 log
 	for i in 0 1; do
@@ -62,6 +65,7 @@ expect_loaded() {
 			grep -Eq "adding disk $i failed: -[0-9]+, left out" <<<"$log" ||
 				vbs_fail "disk $i missing after $1, and the kernel log does not say why"
 			missing=$((missing + 1))
+			((i == 0 && first_out0 == 0)) && first_out0=$n
 			continue
 		fi
 		vbs_wait_path "/dev/$VBS_MOD$i"
@@ -84,16 +88,19 @@ vbs_unload
 vbs_note "fault-injection checks per load: $base without disks, $full with two"
 vbs_expect_gt $((base + 20)) "$full" "checks added by creating two disks"
 
-# Start a little before the end of the loader with nr_devices=0: that
-# covers the module's own init (control node, block major) and the last
-# steps of the loader, then every allocation of the two disks.
-# The second window opens about where the second disk's add_disk() starts
-# (preparing both disks takes ~130 allocations, each add_disk() ~500; the
-# debug run saw "adding disk 1 failed" at 1192 of 1754): its failures
-# leave disk 1 out with disk 0 already visible.
+# Start a little before the end of the loader with nr_devices=0: from
+# there the first window takes every allocation of the module's init up
+# to the first add_disk(): the block major, preparing both disks (~130
+# allocations: the disk, its statistics, index, tag set and gendisk) and
+# the control node; it ends a little into disk 0's add_disk(), which the
+# walk checks below (a load in the window leaves disk 0 out).  The second
+# window opens about where the second disk's add_disk() starts (each
+# add_disk() makes ~500; the debug run saw "adding disk 1 failed" at 1192
+# of 1754): its failures leave disk 1 out with disk 0 already visible.
 start=$((base > 40 ? base - 40 : 1))
-vbs_failnth_plan "$full" "$start" $(((base + full) / 2 - 8))
-failed=0 partial=0 tolerated=0 n=$start
+prepare_end=$((base + 150))
+vbs_failnth_plan "$full" "$start+$((prepare_end - start))" $(((base + full) / 2 - 8))
+failed=0 partial=0 tolerated=0 first_out0=0 n=$start
 while :; do
 	echo "vbs-910: load $n" >/dev/kmsg
 	vbs_failnth "$n" load "$VBS_KO" "${params[*]}"
@@ -114,6 +121,13 @@ done
 vbs_note "$FNP_STEPS loads with one of allocation $start..$((n - 1)) failing: $failed failed with ENOMEM, $tolerated succeeded ($partial with a disk left out)"
 vbs_expect_gt $((FNP_STEPS / 8)) $((failed + partial)) "loads that failed or left a disk out"
 vbs_expect_gt 0 "$failed" "loads that failed"
+if ((FNP_STRIDE > 1)); then
+	# The first window must reach past the preparation into disk 0's
+	# add_disk(), or some unwind step of the preparation went unchecked.
+	((first_out0 > 0 && first_out0 < prepare_end)) ||
+		vbs_fail "no load up to allocation $prepare_end left disk 0 out (first: ${first_out0/#0/none}): the dense window ends inside the disks' preparation; widen it"
+	vbs_note "disk 0's add_disk() starts by allocation $first_out0; every allocation from $start to $prepare_end was failed once"
+fi
 
 vbs_step "a normal load still works"
 vbs_load "${params[@]}"
