@@ -150,10 +150,11 @@ vbs_failnth() {
 # layer's: sysfs nodes, the tag set), and on the debug kernel under
 # emulation each step of the walk (a load or an add, a write, an unload)
 # takes seconds, so VBS_FAILNTH_MAX can bound it: the walk then takes every
-# allocation of a few dense windows (the first VBS_FAILNTH_DENSE, default
-# 48, from each start the test names: where the module's own allocations
-# and unwind labels are) and every STRIDE-th one elsewhere, STRIDE chosen
-# so the walk makes about VBS_FAILNTH_MAX steps.  The stride starts at an
+# allocation of a few dense windows (each from a start the test names, of
+# the length it names or VBS_FAILNTH_DENSE, default 48: where the module's
+# own allocations and unwind labels are) and every STRIDE-th one
+# elsewhere, STRIDE chosen so the walk makes about VBS_FAILNTH_MAX steps
+# (at least 16 outside the windows).  The stride starts at an
 # offset drawn from VBS_FAILNTH_SEED (random unless set, and printed) so
 # that successive runs reach different allocations.
 
