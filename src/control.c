@@ -119,6 +119,7 @@ static int vbs_ctl_list(void __user *uarg)
  * @cmd: the command.
  * @arg: its argument.
  *
+ * Commands are told apart by VBS_IOC_ID(), as on the disks (vbs_ioctl()).
  * Commands that create or destroy disks need CAP_SYS_ADMIN, checked here
  * at the call rather than at open, so that a privileged program cannot
  * hand an open descriptor to an unprivileged one and lend it the right.
@@ -132,30 +133,30 @@ static long vbs_ctl_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	u32 index;
 
-	switch (cmd) {
-	case VBS_CTL_GET_FEATURES:
+	switch (VBS_IOC_ID(cmd)) {
+	case VBS_IOC_ID(VBS_CTL_GET_FEATURES):
 		return vbs_ctl_get_features(uarg);
-	case VBS_CTL_LIST:
+	case VBS_IOC_ID(VBS_CTL_LIST):
 		return vbs_ctl_list(uarg);
-	case VBS_CTL_ADD:
+	case VBS_IOC_ID(VBS_CTL_ADD):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return vbs_ctl_add(uarg);
-	case VBS_CTL_REMOVE:
+	case VBS_IOC_ID(VBS_CTL_REMOVE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		if (get_user(index, (u32 __user *)uarg))
 			return -EFAULT;
 		return vbs_dev_remove(index);
-	case VBS_CTL_MODEL_ATTACH:
+	case VBS_IOC_ID(VBS_CTL_MODEL_ATTACH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return vbs_model_attach(file, uarg);
-	case VBS_CTL_MODEL_EXCHANGE:
-	case VBS_CTL_MODEL_PAGES:
+	case VBS_IOC_ID(VBS_CTL_MODEL_EXCHANGE):
+	case VBS_IOC_ID(VBS_CTL_MODEL_PAGES):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return vbs_model_ioctl(file, cmd, uarg);
+		return vbs_model_ioctl(file, VBS_IOC_ID(cmd), uarg);
 	default:
 		return -ENOTTY;
 	}

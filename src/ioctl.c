@@ -447,8 +447,10 @@ out_free_request:
  * @cmd: the command.
  * @arg: its argument.
  *
- * The disk cannot go away during the call: the caller holds it open, and
- * removal refuses an open disk. Commands work on the whole disk, so they
+ * Commands are told apart by VBS_IOC_ID(), not by their whole number, so
+ * that a program built against a later header reaches them. The disk
+ * cannot go away during the call: the caller holds it open, and removal
+ * refuses an open disk. Commands work on the whole disk, so they
  * are refused on a partition.
  *
  * Context: process context, may sleep.
@@ -464,44 +466,44 @@ int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
 	if (bdev_is_partition(bdev))
 		return -ENOTTY;
 
-	switch (cmd) {
-	case VBS_IOC_GET_INFO:
+	switch (VBS_IOC_ID(cmd)) {
+	case VBS_IOC_ID(VBS_IOC_GET_INFO):
 		return vbs_ioc_get_info(dev, uarg);
-	case VBS_IOC_GET_STATS:
+	case VBS_IOC_ID(VBS_IOC_GET_STATS):
 		return vbs_ioc_get_stats(dev, uarg);
-	case VBS_IOC_READ:
+	case VBS_IOC_ID(VBS_IOC_READ):
 		return vbs_ioc_block_io(dev, uarg, false);
-	case VBS_IOC_WRITE:
+	case VBS_IOC_ID(VBS_IOC_WRITE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		if (!writable)
 			return -EBADF;
 		return vbs_ioc_block_io(dev, uarg, true);
-	case VBS_IOC_RESET_STATS:
+	case VBS_IOC_ID(VBS_IOC_RESET_STATS):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		vbs_stats_reset(dev);
 		return 0;
-	case VBS_IOC_GET_SIM:
+	case VBS_IOC_ID(VBS_IOC_GET_SIM):
 		return vbs_ioc_get_sim(dev, uarg);
-	case VBS_IOC_SET_SIM:
+	case VBS_IOC_ID(VBS_IOC_SET_SIM):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return vbs_ioc_set_sim(dev, uarg);
-	case VBS_IOC_FAULT_ADD:
+	case VBS_IOC_ID(VBS_IOC_FAULT_ADD):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		/* A model disk's model injects its own faults. */
 		if (dev->model.on)
 			return -EOPNOTSUPP;
 		return vbs_ioc_fault_add(dev, uarg);
-	case VBS_IOC_FAULT_LIST:
+	case VBS_IOC_ID(VBS_IOC_FAULT_LIST):
 		return vbs_ioc_fault_list(dev, uarg);
-	case VBS_IOC_FAULT_CLEAR:
+	case VBS_IOC_ID(VBS_IOC_FAULT_CLEAR):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return vbs_ioc_fault_clear(dev, uarg);
-	case VBS_IOC_POWERCUT:
+	case VBS_IOC_ID(VBS_IOC_POWERCUT):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		/* A model disk has no in-kernel write cache to lose. */

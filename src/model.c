@@ -1055,7 +1055,7 @@ out_free:
 /**
  * vbs_model_ioctl() - the session commands of the control node
  * @file: the open control node.
- * @cmd: VBS_CTL_MODEL_EXCHANGE or VBS_CTL_MODEL_PAGES.
+ * @cmd: VBS_IOC_ID() of VBS_CTL_MODEL_EXCHANGE or VBS_CTL_MODEL_PAGES.
  * @uarg: the argument.
  *
  * Context: process context, may sleep.
@@ -1070,7 +1070,7 @@ long vbs_model_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		return -ENOTCONN;
 	if (mutex_lock_interruptible(&s->lock))
 		return -EINTR;
-	if (cmd == VBS_CTL_MODEL_EXCHANGE)
+	if (cmd == VBS_IOC_ID(VBS_CTL_MODEL_EXCHANGE))
 		ret = vbs_model_exchange(s, uarg);
 	else
 		ret = vbs_model_pages(s, uarg);

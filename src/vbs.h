@@ -47,6 +47,17 @@
 /* Largest request the disk accepts, in 512-byte sectors (1 MiB). */
 #define VBS_MAX_HW_SECTORS	2048U
 
+/*
+ * What identifies an ioctl command: its type, number and direction. The
+ * size bits of an ioctl number are sizeof() of the structure in the
+ * caller's header; structures grow between versions and carry that size
+ * in their first field too, which settles what is copied (see
+ * vbs_copy_struct_in()). Ignoring those bits in the dispatch lets a
+ * program built against a later header, whose numbers have grown, still
+ * reach the command.
+ */
+#define VBS_IOC_ID(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 /**
  * struct vbs_store - the sparse store that holds one disk's durable data
  * @pages: page index (sector >> VBS_PAGE_SECTORS_SHIFT) -> struct page.

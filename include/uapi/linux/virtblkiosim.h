@@ -26,6 +26,11 @@
  *    many it filled;
  *  - reserved fields and padding must be zero on input (else -EINVAL) and are
  *    zero on output; unknown flag bits are rejected with -EINVAL;
+ *  - a command is known by the type, number and direction of its ioctl
+ *    number, not by the size bits: those follow the caller's header, and
+ *    the structure's @size settles what is copied, so a program built
+ *    against a later header, whose numbers carry larger sizes, still
+ *    reaches the command;
  *  - an ioctl number the node does not know fails with -ENOTTY.
  *
  * Commands that change state need CAP_SYS_ADMIN (-EPERM otherwise); those

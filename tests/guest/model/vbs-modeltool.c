@@ -411,6 +411,28 @@ static int cmd_hold(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * later_header_exchange() - VBS_CTL_MODEL_EXCHANGE through the number a
+ * later header would give it, its structure grown by 64 bytes: the module
+ * knows the command by type, number and direction and checks the request
+ * (too many requests wanted: EINVAL, not ENOTTY).
+ */
+static void later_header_exchange(int fd)
+{
+	struct {
+		struct vbs_model_exchange x;
+		uint8_t later[64];
+	} big;
+
+	memset(&big, 0, sizeof(big));
+	big.x.size = sizeof(big);
+	big.x.max_reqs = VBS_MODEL_MAX_BATCH + 1;
+	expect_errno("exchange through a later header's number",
+		     ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, VBS_IOC_MAGIC,
+				    _IOC_NR(VBS_CTL_MODEL_EXCHANGE),
+				    sizeof(big)), &big), EINVAL);
+}
+
 /* cmd_errors() - the protocol's refusals. */
 static int cmd_errors(int argc, char **argv)
 {
@@ -464,6 +486,7 @@ static int cmd_errors(int argc, char **argv)
 	x.max_reqs = VBS_MODEL_MAX_BATCH + 1;
 	expect_errno("exchange with too many requests wanted",
 		     ioctl(fd, VBS_CTL_MODEL_EXCHANGE, &x), EINVAL);
+	later_header_exchange(fd);
 	x.max_reqs = 0;
 	x.nr_answers = 1;
 	x.answers = 0;

@@ -621,6 +621,40 @@ static void expect_errno(int fd, unsigned long cmd, void *arg, int want,
 	}
 }
 
+/*
+ * later_header_number() - a program built against a later header, where
+ * struct vbs_sim_params has grown by 64 bytes, calls VBS_IOC_GET_SIM with
+ * a number whose size bits say so: the module still knows the command
+ * (it compares type, number and direction only) and fills what it has;
+ * the same number with another direction is not a command.
+ */
+static void later_header_number(int fd)
+{
+	struct {
+		struct vbs_sim_params p;
+		__u8 later[64];
+	} big;
+	unsigned long nr = _IOC_NR(VBS_IOC_GET_SIM);
+
+	memset(&big, 0, sizeof(big));
+	big.p.size = sizeof(big);
+	if (ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, VBS_IOC_MAGIC, nr,
+			   sizeof(big)), &big)) {
+		printf("FAIL get_sim through a later header's number: %s\n",
+		       strerror(errno));
+		failures++;
+	} else if (big.p.size != sizeof(struct vbs_sim_params)) {
+		printf("FAIL get_sim through a later header's number: size %u, expected %zu\n",
+		       big.p.size, sizeof(struct vbs_sim_params));
+		failures++;
+	} else {
+		printf("ok get_sim through a later header's number\n");
+	}
+	big.p.size = sizeof(struct vbs_sim_params);
+	expect_errno(fd, _IOC(_IOC_READ, VBS_IOC_MAGIC, nr, sizeof(big.p)),
+		     &big, ENOTTY, "get_sim's number with another direction");
+}
+
 static void bad_sim(int fd, void (*spoil)(struct vbs_sim_params *),
 		    const char *what)
 {
@@ -776,6 +810,7 @@ static int cmd_check_einval(const char *dev)
 
 	expect_errno(fd, _IO(VBS_IOC_MAGIC, 0x7f), NULL, ENOTTY,
 		     "unknown command");
+	later_header_number(fd);
 	printf("failures=%d\n", failures);
 	return failures ? 1 : 0;
 }
