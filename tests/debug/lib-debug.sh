@@ -74,14 +74,18 @@ vbs_kmemleak_expect_none() {
 	vbs_note "kmemleak: nothing leaked ($1)"
 }
 
-# vbs__fault_set DIR KEY VALUE - write one fault-injection attribute,
-# remembering its old value for vbs__fault_restore.
+# vbs__save_set FILE VALUE - write VALUE to FILE, remembering its old
+# value for vbs__fault_restore.
 VBS__fault_saved=()
+vbs__save_set() {
+	[[ -w $1 ]] || vbs_fail "no $1"
+	VBS__fault_saved+=("$1=$(<"$1")")
+	echo "$2" >"$1" || vbs_fail "cannot set $1 to $2"
+}
+
+# vbs__fault_set DIR KEY VALUE - set one fault-injection attribute.
 vbs__fault_set() {
-	local f=$VBS_DEBUGFS/$1/$2
-	[[ -w $f ]] || vbs_fail "no $f"
-	VBS__fault_saved+=("$f=$(<"$f")")
-	echo "$3" >"$f" || vbs_fail "cannot set $f to $3"
+	vbs__save_set "$VBS_DEBUGFS/$1/$2" "$3"
 }
 
 # vbs__fault_restore - put back what vbs_fault_setup changed, newest first.
@@ -121,6 +125,10 @@ vbs_fault_setup() {
 	vbs__fault_set failslab cache-filter N
 	vbs__fault_set fail_page_alloc ignore-gfp-highmem N
 	vbs__fault_set fail_page_alloc min-order 0
+	# KERN_NOTICE on the console too (console_loglevel 6), so that there
+	# as in the kernel log a forced failure's line comes before the
+	# allocation-failure report it causes (tests/vm/forced-failures.awk).
+	vbs__save_set /proc/sys/kernel/printk 6
 }
 
 # vbs_failnth N OP ARGS... - run build/debug/vbs-failnth and parse its line
