@@ -93,13 +93,29 @@ constexpr std::array<Command, 18> k_commands = {{
 	{VBS_CTL_MODEL_PAGES, "VBS_CTL_MODEL_PAGES", true, false, false},
 }};
 
-/// The Command of number @p cmd, or nullptr.
+/// What the module knows a command by: type, number and direction, not
+/// the size bits (VBS_IOC_ID in src/vbs.h).
+constexpr unsigned long command_id(unsigned long cmd)
+{
+	return cmd & ~(static_cast<unsigned long>(_IOC_SIZEMASK) << _IOC_SIZESHIFT);
+}
+
+/// The Command the module runs for number @p cmd, whatever its size bits,
+/// or nullptr.
 const Command* find_command(unsigned long cmd)
 {
 	for (const auto& c : k_commands)
-		if (c.cmd == cmd)
+		if (command_id(c.cmd) == command_id(cmd))
 			return &c;
 	return nullptr;
+}
+
+/// True if the module runs number @p cmd as one that adds or removes a
+/// disk (the fuzzer's list of disks must then be read again).
+bool changes_disks(unsigned long cmd)
+{
+	const Command* c = find_command(cmd);
+	return c && (c->cmd == VBS_CTL_ADD || c->cmd == VBS_CTL_REMOVE);
 }
 
 /// How a generic block ioctl takes its argument.
@@ -759,8 +775,14 @@ Call Fuzzer::wrong_shape(unsigned long cmd)
 Call Fuzzer::random_magic()
 {
 	Call c;
-	c.cmd = _IOC(static_cast<unsigned>(rng_.below(4)), VBS_IOC_MAGIC,
-		     static_cast<unsigned>(rng_.below(256)), static_cast<unsigned>(rng_.below(_IOC_SIZEMASK + 1)));
+	// A number the module does not know: random bytes for one it knows
+	// could remove a disk that is not ours (known commands come through
+	// build_valid, mutate and wrong_shape, which sanitize() keeps safe).
+	do {
+		c.cmd = _IOC(static_cast<unsigned>(rng_.below(4)), VBS_IOC_MAGIC,
+			     static_cast<unsigned>(rng_.below(256)),
+			     static_cast<unsigned>(rng_.below(_IOC_SIZEMASK + 1)));
+	} while (find_command(c.cmd) != nullptr);
 	c.name = "0xB9-random";
 	c.bytes.resize(rng_.below(256));
 	for (auto& b : c.bytes)
@@ -874,7 +896,9 @@ void Fuzzer::sanitize(Call& call, const Disk* disk, int& fd)
 	}
 	if (call.by_value || call.bytes.empty())
 		return;
-	switch (call.cmd) {
+	// By the command the module will run: a number with other size bits
+	// (a wrong shape) reaches the same command.
+	switch (cmd ? cmd->cmd : call.cmd) {
 	case VBS_IOC_SET_SIM: {
 		call.bytes.resize(std::max(call.bytes.size(), sizeof(vbs_sim_params)));
 		auto p = from_bytes<vbs_sim_params>(call.bytes);
@@ -1174,7 +1198,7 @@ void Fuzzer::model_step()
 		if (f == -2)
 			return;
 		execute(f, c);
-		if (find_command(c.cmd) && (c.cmd == VBS_CTL_ADD || c.cmd == VBS_CTL_REMOVE))
+		if (changes_disks(c.cmd))
 			refresh_disks();
 		return;
 	}
@@ -1224,7 +1248,7 @@ void Fuzzer::step()
 		return;
 	}
 	execute(fd, c);
-	if (c.cmd == VBS_CTL_ADD || c.cmd == VBS_CTL_REMOVE)
+	if (changes_disks(c.cmd))
 		refresh_disks();
 	// Now and then close a disk of ours, so that removing it can succeed.
 	if (rng_.chance(1, 40)) {
