@@ -68,7 +68,7 @@ check-vm: tools guest-tools
 # would fail on that alone), not the long data and validation tests whose
 # paths the others already take (011, 012, 021, 030, 040, 060, 070, 071,
 # 091, 500, 522, 523, 702, 703), with less fuzzing; then the 9NN tests
-# (leaks, failed allocations; 910 walks about 210 of the ~1750 allocations
+# (leaks, failed allocations; 910 walks about 200-250 of the ~1750 allocations
 # of a load, all of the disks' preparation among them, and 911 about 120
 # of the ~600 of an add: see tests/debug/lib-debug.sh).
 DEBUG_TESTS ?= 000-* 010-* 020-* 050-* 080-* 090-* 100-* 200-* 520-* 530-* \
