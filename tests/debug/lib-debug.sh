@@ -158,55 +158,46 @@ vbs_failnth() {
 # layer's: sysfs nodes, the tag set), and on the debug kernel under
 # emulation each step of the walk (a load or an add, a write, an unload)
 # takes seconds, so VBS_FAILNTH_MAX can bound it: the walk then takes every
-# allocation of a few dense windows (each from a start the test names, of
-# the length it names or VBS_FAILNTH_DENSE, default 48: where the module's
-# own allocations and unwind labels are) and every STRIDE-th one
-# elsewhere, STRIDE chosen so the walk makes about VBS_FAILNTH_MAX steps
-# (at least 16 outside the windows).  The stride starts at an
+# allocation of a few dense windows (the first VBS_FAILNTH_DENSE, default
+# 48, from each start the test names: where the module's own allocations
+# and unwind labels are) and every STRIDE-th one elsewhere, STRIDE chosen
+# so the walk makes about VBS_FAILNTH_MAX steps.  The stride starts at an
 # offset drawn from VBS_FAILNTH_SEED (random unless set, and printed) so
 # that successive runs reach different allocations.
 
-# vbs_failnth_plan TOTAL START[+LEN]... - plan a walk from the first START
-# up to TOTAL, the checks a call made with nothing injected (the walk still
-# goes on until a step injects nothing).  Every START opens a dense window
-# of LEN allocations (VBS_FAILNTH_DENSE when LEN is not given).
+# vbs_failnth_plan TOTAL START... - plan a walk from the first START up to
+# TOTAL, the checks a call made with nothing injected (the walk still goes
+# on until a step injects nothing).  Every START opens a dense window.
 vbs_failnth_plan() {
-	local total=$1 max=${VBS_FAILNTH_MAX:-0} dense=${VBS_FAILNTH_DENSE:-48}
-	local w first span sparse windowed=0
+	local total=$1 max=${VBS_FAILNTH_MAX:-0} span sparse
 	shift
-	first=${1%%+*}
-	FNP_WINDOWS=()
-	for w in "$@"; do
-		[[ $w == *+* ]] || w=$w+$dense
-		FNP_WINDOWS+=("$w")
-		windowed=$((windowed + ${w#*+}))
-	done
+	FNP_WINDOWS=("$@")
+	FNP_DENSE=${VBS_FAILNTH_DENSE:-48}
 	FNP_STRIDE=1 FNP_OFFSET=0 FNP_STEPS=0
-	span=$((total - first + 1))
+	span=$((total - $1 + 1))
 	((max > 0 && span > max)) || return 0
-	sparse=$((max - windowed))
+	sparse=$((max - FNP_DENSE * ${#FNP_WINDOWS[@]}))
 	((sparse < 16)) && sparse=16
 	FNP_STRIDE=$(((span + sparse - 1) / sparse))
 	((FNP_STRIDE > 1)) || return 0
 	local seed=${VBS_FAILNTH_SEED:-$RANDOM}
 	FNP_OFFSET=$((seed % FNP_STRIDE))
-	vbs_note "allocations $first..$total: every one in ${FNP_WINDOWS[*]} (start+length), else one in every $FNP_STRIDE (VBS_FAILNTH_SEED=$seed)"
+	vbs_note "allocations $1..$total: windows of $FNP_DENSE from ${FNP_WINDOWS[*]}, else one in every $FNP_STRIDE (VBS_FAILNTH_SEED=$seed)"
 }
 
 # vbs_failnth_next N - the allocation the walk fails after N; counts the
 # steps in FNP_STEPS.
 vbs_failnth_next() {
-	local n=$(($1 + 1)) w ws s
+	local n=$(($1 + 1)) w s
 	FNP_STEPS=$((FNP_STEPS + 1))
 	if ((FNP_STRIDE > 1)); then
 		s=$((n + (FNP_OFFSET - n % FNP_STRIDE + FNP_STRIDE) % FNP_STRIDE))
 		for w in "${FNP_WINDOWS[@]}"; do
-			ws=${w%+*}
-			if ((n >= ws && n < ws + ${w#*+})); then
+			if ((n >= w && n < w + FNP_DENSE)); then
 				s=$n
 				break
 			fi
-			((ws > n && ws < s)) && s=$ws
+			((w > n && w < s)) && s=$w
 		done
 		n=$s
 	fi
