@@ -84,7 +84,8 @@ static inline void vbs_queue_set_features(struct request_queue *q,
 #endif
 
 /*
- * 6.9, "block: pass a queue_limits argument to blk_mq_alloc_disk": the
+ * 6.9, "block: pass a queue_limits argument to blk_mq_alloc_disk"
+ * (27e32cd23fed): the
  * limits are validated and applied at allocation. Before, they were set
  * with blk_queue_*() calls afterwards; those setters were removed in 6.10
  * and 6.11. Both forms return an ERR_PTR() on failure.
@@ -161,8 +162,10 @@ static inline struct gendisk *vbs_alloc_disk(struct blk_mq_tag_set *set,
  * the right prototype around version-neutral functions:
  *   int fn_open(struct gendisk *disk);
  *   void fn_release(struct gendisk *disk);
- *   int fn_ioctl(struct block_device *bdev, bool writable,
+ *   int fn_ioctl(struct block_device *bdev, unsigned int access,
  *		  unsigned int cmd, unsigned long arg);
+ * where access holds VBS_ACCESS_READ and VBS_ACCESS_WRITE as the file was
+ * opened.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #define VBS_DEFINE_BDOPS_OPEN(name, fn)					\
@@ -179,7 +182,9 @@ static void name(struct gendisk *disk)					\
 static int name(struct block_device *bdev, blk_mode_t mode,		\
 		unsigned int cmd, unsigned long arg)			\
 {									\
-	return fn(bdev, mode & BLK_OPEN_WRITE, cmd, arg);		\
+	return fn(bdev, (mode & BLK_OPEN_READ ? VBS_ACCESS_READ : 0) |	\
+		  (mode & BLK_OPEN_WRITE ? VBS_ACCESS_WRITE : 0),	\
+		  cmd, arg);						\
 }
 #else
 #define VBS_DEFINE_BDOPS_OPEN(name, fn)					\
@@ -196,7 +201,9 @@ static void name(struct gendisk *disk, fmode_t mode)			\
 static int name(struct block_device *bdev, fmode_t mode,		\
 		unsigned int cmd, unsigned long arg)			\
 {									\
-	return fn(bdev, mode & FMODE_WRITE, cmd, arg);			\
+	return fn(bdev, (mode & FMODE_READ ? VBS_ACCESS_READ : 0) |	\
+		  (mode & FMODE_WRITE ? VBS_ACCESS_WRITE : 0),		\
+		  cmd, arg);						\
 }
 #endif
 
@@ -226,16 +233,45 @@ static inline void vbs_hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
- * 7.2, "block: switch numa_node to int in blk_mq_hw_ctx and init_request":
- * the last argument of blk_mq_ops->init_request became an int (it was
- * unsigned int). A mismatch in the callback's prototype is a hard error
- * (incompatible pointer types), so the driver declares that argument with
- * this type.
+ * 7.2, "block: switch numa_node to int in blk_mq_hw_ctx and init_request"
+ * (patch <20260523125210.272274-1-mateusz.nowicki@posteo.net>, applied to
+ * the block tree on 2026-05-26): the last argument of
+ * blk_mq_ops->init_request became an int (it was unsigned int). A
+ * mismatch in the callback's prototype is a hard error (incompatible
+ * pointer types), and a version test would break as soon as a stable
+ * kernel takes the change. So no version is tested: both prototypes are
+ * defined around one version-neutral function
+ *   int fn(struct blk_mq_tag_set *set, struct request *rq,
+ *	    unsigned int hctx_idx);
+ * and VBS_INIT_REQUEST() lets the compiler pick, by the type of the
+ * init_request member of this kernel's struct blk_mq_ops, the one that
+ * matches (_Generic does not evaluate its first operand).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
-#define vbs_numa_node_t		int
-#else
-#define vbs_numa_node_t		unsigned int
-#endif
+#define VBS_DEFINE_INIT_REQUEST(name, fn)				\
+static int __maybe_unused name##_uint(struct blk_mq_tag_set *set,	\
+				      struct request *rq,		\
+				      unsigned int hctx_idx,		\
+				      unsigned int numa_node)		\
+{									\
+	return fn(set, rq, hctx_idx);					\
+}									\
+static int __maybe_unused name##_int(struct blk_mq_tag_set *set,	\
+				     struct request *rq,		\
+				     unsigned int hctx_idx, int numa_node) \
+{									\
+	return fn(set, rq, hctx_idx);					\
+}
+
+typedef int vbs_init_request_uint_fn(struct blk_mq_tag_set *set,
+				     struct request *rq, unsigned int hctx_idx,
+				     unsigned int numa_node);
+typedef int vbs_init_request_int_fn(struct blk_mq_tag_set *set,
+				    struct request *rq, unsigned int hctx_idx,
+				    int numa_node);
+
+#define VBS_INIT_REQUEST(name)						\
+	_Generic(((struct blk_mq_ops *)NULL)->init_request,		\
+		 vbs_init_request_uint_fn * : name##_uint,		\
+		 vbs_init_request_int_fn * : name##_int)
 
 #endif /* VBS_COMPAT_H */

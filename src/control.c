@@ -4,7 +4,8 @@
  *
  * This file owns the control node, the way to create and remove disks
  * while the module is loaded (as /dev/loop-control does for loop devices).
- * It only validates and dispatches; main.c does the creating and removing.
+ * It only validates and dispatches: dev.c creates, finds and removes
+ * disks, model.c runs the model sessions.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "vbs.h"
@@ -50,7 +52,7 @@ static int vbs_ctl_get_features(void __user *uarg)
 static int vbs_ctl_add(void __user *uarg)
 {
 	struct vbs_ctl_add add;
-	struct vbs_dev *dev;
+	u32 index;
 	int ret;
 
 	ret = vbs_copy_struct_in(&add, sizeof(add), VBS_CTL_ADD_SIZE_VER0,
@@ -63,14 +65,14 @@ static int vbs_ctl_add(void __user *uarg)
 					       sizeof(add.config.reserved)))
 		return -EINVAL;
 
-	dev = vbs_dev_create(&add.config, add.index);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
+	ret = vbs_dev_create(&add.config, add.index, &index);
+	if (ret)
+		return ret;
 	/*
 	 * The structure was readable a moment ago; if it is not writable the
 	 * disk still exists and VBS_CTL_LIST shows it.
 	 */
-	if (put_user(dev->index,
+	if (put_user(index,
 		     (u32 __user *)(uarg + offsetof(struct vbs_ctl_add, index))))
 		return -EFAULT;
 	return 0;
@@ -114,6 +116,43 @@ static int vbs_ctl_list(void __user *uarg)
 }
 
 /**
+ * vbs_ctl_model_attach() - VBS_CTL_MODEL_ATTACH: make the node a session
+ * @file: the open control node.
+ * @uarg: user address of a struct vbs_model_attach.
+ *
+ * The disk is looked up with a reference (vbs_dev_get()), which the
+ * session keeps for as long as it is attached: whatever removal does
+ * meanwhile, the disk's memory stays until the session has let go.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL (bad argument, not a model disk), -ENODEV (no such
+ * disk), -EBUSY (the node is already a session, or the disk is going
+ * away), -EFAULT or -ENOMEM.
+ */
+static int vbs_ctl_model_attach(struct file *file, void __user *uarg)
+{
+	struct vbs_model_attach a;
+	struct vbs_dev *dev;
+	int ret;
+
+	ret = vbs_copy_struct_in(&a, sizeof(a), VBS_MODEL_ATTACH_SIZE_VER0,
+				 uarg);
+	if (ret)
+		return ret;
+	if (a.flags & ~VBS_MODEL_ATTACH_ALL_FLAGS ||
+	    memchr_inv(a.reserved, 0, sizeof(a.reserved)))
+		return -EINVAL;
+	dev = vbs_dev_get(a.index);
+	if (!dev)
+		return -ENODEV;
+	/* On success the session owns the reference (vbs_model_release()). */
+	ret = vbs_model_attach(file, dev, &a, uarg);
+	if (ret)
+		vbs_dev_put(dev);
+	return ret;
+}
+
+/**
  * vbs_ctl_ioctl() - dispatch an ioctl on the control node
  * @file: the open control node.
  * @cmd: the command.
@@ -151,7 +190,7 @@ static long vbs_ctl_ioctl(struct file *file, unsigned int cmd,
 	case VBS_IOC_ID(VBS_CTL_MODEL_ATTACH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return vbs_model_attach(file, uarg);
+		return vbs_ctl_model_attach(file, uarg);
 	case VBS_IOC_ID(VBS_CTL_MODEL_EXCHANGE):
 	case VBS_IOC_ID(VBS_CTL_MODEL_PAGES):
 		if (!capable(CAP_SYS_ADMIN))

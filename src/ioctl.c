@@ -381,10 +381,15 @@ static int vbs_block_io_check(struct vbs_dev *dev,
  * @write: true for VBS_IOC_WRITE.
  *
  * Why a passthrough request instead of copying to the store directly: the
- * ioctl must behave exactly like I/O from a filesystem, with the same
- * queueing, the same limits, the same completion path and the same
- * statistics (and later the same simulated latency, faults and device
- * model). So it asks blk-mq for a request of the driver-private kinds
+ * ioctl must meet the device as I/O from a filesystem does: the disk's own
+ * tags and queue depth, ->queue_rq, the simulation engine's latency and
+ * fault rules, the write cache, a userland model, and the driver's own
+ * statistics (VBS_IOC_GET_STATS, where ioctl_requests tells them apart).
+ * It is not the same path in everything: the block layer sends
+ * passthrough requests straight to the hardware queue, past any I/O
+ * scheduler, never merges them, and leaves them out of
+ * /sys/block/<disk>/stat (from 6.13 only with queue/iostats_passthrough
+ * set). So it asks blk-mq for a request of the driver-private kinds
  * REQ_OP_DRV_IN / REQ_OP_DRV_OUT, maps the user's buffer into it
  * (blk_rq_map_user() pins the user pages, or bounces them when they are
  * misaligned), runs it on the disk's own queue with blk_execute_rq(), and
@@ -443,7 +448,7 @@ out_free_request:
  * vbs_ioctl() - dispatch an ioctl on /dev/virtblkiosimN
  * @dev: the disk.
  * @bdev: the opened block device.
- * @writable: @bdev was opened for writing.
+ * @access: VBS_ACCESS_* bits: how @bdev was opened.
  * @cmd: the command.
  * @arg: its argument.
  *
@@ -456,8 +461,8 @@ out_free_request:
  * Context: process context, may sleep.
  * Return: 0 or a negative errno; -ENOTTY for a command we do not know.
  */
-int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
-	      unsigned int cmd, unsigned long arg)
+int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev,
+	      unsigned int access, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -472,11 +477,14 @@ int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
 	case VBS_IOC_ID(VBS_IOC_GET_STATS):
 		return vbs_ioc_get_stats(dev, uarg);
 	case VBS_IOC_ID(VBS_IOC_READ):
+		/* As read(2) on a descriptor opened write-only: EBADF. */
+		if (!(access & VBS_ACCESS_READ))
+			return -EBADF;
 		return vbs_ioc_block_io(dev, uarg, false);
 	case VBS_IOC_ID(VBS_IOC_WRITE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		if (!writable)
+		if (!(access & VBS_ACCESS_WRITE))
 			return -EBADF;
 		return vbs_ioc_block_io(dev, uarg, true);
 	case VBS_IOC_ID(VBS_IOC_RESET_STATS):

@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -56,6 +57,15 @@
  *
  * The data copy runs in the model's own thread, inside its ioctl: a busy
  * model pays for its disk's memory bandwidth, as a device's firmware does.
+ *
+ * Memory reclaim must not wait for this disk: the model's thread is what
+ * serves the disk's requests, so if an allocation made on its behalf
+ * wrote dirty pages back to this disk to free memory, it would wait for
+ * itself. Every session command therefore runs in a memalloc_noio_save()
+ * scope, which turns every allocation of the thread (ours, the page
+ * store's, a page fault on the model's buffers) into GFP_NOIO; libvbsim
+ * sets PR_SET_IO_FLUSHER on its model threads for the same reason in user
+ * space.
  */
 
 /* Descriptors and answers copied between user and kernel per step. */
@@ -63,10 +73,15 @@
 
 /**
  * struct vbs_model_session - one attached model (an open control node)
- * @dev: the disk; it cannot be removed while a session is attached.
+ * @dev: the disk; it cannot be removed while a session is attached, and
+ *	the session holds a reference on it (vbs_dev_get()) until it has
+ *	detached, so its memory outlives the session whatever removal does.
  * @id: the session's number on the disk, from 1.
  * @flags: VBS_MODEL_* flags given at attach.
  * @lock: serialises the session's ioctls, which share the buffers below.
+ * @fetched: requests this session fetched and has not answered
+ *	(&vbs_cmd.model_node), under &vbs_model.lock; detaching walks only
+ *	these, not every slot of the disk.
  * @answers: answers being applied.
  * @reqs: descriptors being handed out.
  * @maps: the page maps of the answer being applied.
@@ -76,6 +91,7 @@ struct vbs_model_session {
 	u32 id;
 	u32 flags;
 	struct mutex lock;	/* serialises this session's ioctls */
+	struct list_head fetched;
 	struct vbs_model_answer answers[VBS_MODEL_CHUNK];
 	struct vbs_model_req reqs[VBS_MODEL_CHUNK];
 	struct vbs_model_map maps[VBS_MODEL_MAX_REQ_PAGES];
@@ -254,10 +270,10 @@ bool vbs_model_timeout(struct vbs_dev *dev, struct request *rq)
 
 	spin_lock(&m->lock);
 	if (cmd->model_slot < m->nr_slots && m->slots[cmd->model_slot] == rq) {
-		if (!cmd->model_owner) {
-			list_del_init(&cmd->model_node);
+		/* Off the pending list, or off its session's fetched list. */
+		list_del_init(&cmd->model_node);
+		if (!cmd->model_owner)
 			m->nr_pending--;
-		}
 		m->slots[cmd->model_slot] = NULL;
 		taken = true;
 	}
@@ -270,54 +286,90 @@ bool vbs_model_timeout(struct vbs_dev *dev, struct request *rq)
 }
 
 /**
+ * vbs_model_take_pending() - take every pending request out of its slot
+ * @m: the disk's model state, locked.
+ * @list: the requests are moved onto it, oldest first.
+ *
+ * Context: holds &vbs_model.lock; the work is one step per request waiting,
+ * never a walk of the whole slot table.
+ */
+static void vbs_model_take_pending(struct vbs_model *m, struct list_head *list)
+{
+	struct vbs_cmd *cmd;
+
+	lockdep_assert_held(&m->lock);
+	list_for_each_entry(cmd, &m->pending, model_node)
+		m->slots[cmd->model_slot] = NULL;
+	list_splice_tail_init(&m->pending, list);
+	m->nr_pending = 0;
+}
+
+/**
  * vbs_model_stop() - fail every request the model side holds, at removal
- * @dev: the disk being removed; no session is attached.
+ * @dev: the disk being removed; no session is attached, none can attach
+ *	(vbs_model_begin_removal()).
  *
  * Requests waiting for a model (VBS_MODEL_RECOVER) would otherwise keep
  * del_gendisk() waiting until their timeout. New requests fail at once.
+ * With no session attached, every request the model side holds is on the
+ * pending list: a session that detaches gives its fetched requests back
+ * or fails them before it is counted out.
  *
  * Context: process context, may sleep.
  */
 void vbs_model_stop(struct vbs_dev *dev)
 {
 	struct vbs_model *m = &dev->model;
-	struct vbs_cmd *cmd;
-	struct request *rq;
 	LIST_HEAD(failed);
-	unsigned int i;
 
 	if (!m->on)
 		return;
 	spin_lock(&m->lock);
+	WARN_ON_ONCE(m->sessions);
 	m->dying = true;
-	for (i = 0; i < m->nr_slots; i++) {
-		rq = m->slots[i];
-		if (!rq)
-			continue;
-		cmd = blk_mq_rq_to_pdu(rq);
-		m->slots[i] = NULL;
-		if (cmd->model_owner)
-			list_add_tail(&cmd->model_node, &failed);
-		else
-			list_move_tail(&cmd->model_node, &failed);
-	}
-	m->nr_pending = 0;
+	vbs_model_take_pending(m, &failed);
 	spin_unlock(&m->lock);
 	wake_up_all(&m->wq);
 	vbs_model_fail_list(dev, &failed, BLK_STS_IOERR);
 }
 
 /**
+ * vbs_model_begin_removal() - let a disk be removed if no model is attached
+ * @dev: the disk.
+ *
+ * Checked and decided under &vbs_model.lock, the lock a new session is
+ * counted under, so no session can attach between the test and removal.
+ *
+ * Context: any; called under the disk's &vbs_dev.lock.
+ * Return: true if the disk may go (no session; none can attach from now
+ * on), false if a session is attached.
+ */
+bool vbs_model_begin_removal(struct vbs_dev *dev)
+{
+	struct vbs_model *m = &dev->model;
+	bool ok;
+
+	if (!m->on)
+		return true;
+	spin_lock(&m->lock);
+	ok = !m->sessions;
+	if (ok)
+		m->dying = true;
+	spin_unlock(&m->lock);
+	return ok;
+}
+
+/**
  * vbs_model_session_add() - count a new session on a disk
- * @dev: the disk, found under the device table's lock.
+ * @dev: the disk, held by a reference.
  * @s: the session.
  *
- * Context: process context; the caller holds the device table's lock, so
- * the disk cannot start being removed meanwhile.
+ * Context: process context.
  * Return: 0, -EINVAL if the disk is not a model disk, -EBUSY if it is
  * being removed.
  */
-int vbs_model_session_add(struct vbs_dev *dev, struct vbs_model_session *s)
+static int vbs_model_session_add(struct vbs_dev *dev,
+				 struct vbs_model_session *s)
 {
 	struct vbs_model *m = &dev->model;
 	int ret = 0;
@@ -342,7 +394,10 @@ int vbs_model_session_add(struct vbs_dev *dev, struct vbs_model_session *s)
  *
  * The requests it fetched and did not answer go back to the pending list
  * if another session, or a recovering model, can serve them; otherwise
- * they fail with EIO, together with every pending request.
+ * they fail with EIO, together with every pending request. The session's
+ * reference on the disk is still held here (its caller drops it after), so
+ * the disk's memory stays valid even if the disk is removed the moment the
+ * session is counted out.
  *
  * Context: process context, may sleep.
  */
@@ -350,10 +405,8 @@ static void vbs_model_detach(struct vbs_model_session *s)
 {
 	struct vbs_dev *dev = s->dev;
 	struct vbs_model *m = &dev->model;
-	struct vbs_cmd *cmd;
-	struct request *rq;
+	struct vbs_cmd *cmd, *tmp;
 	LIST_HEAD(failed);
-	unsigned int i;
 	bool keep;
 
 	spin_lock(&m->lock);
@@ -361,26 +414,18 @@ static void vbs_model_detach(struct vbs_model_session *s)
 	if (!m->sessions)
 		m->recover = s->flags & VBS_MODEL_RECOVER;
 	keep = m->sessions || m->recover;
-	for (i = 0; i < m->nr_slots; i++) {
-		rq = m->slots[i];
-		if (!rq)
-			continue;
-		cmd = blk_mq_rq_to_pdu(rq);
-		if (cmd->model_owner == s) {
-			cmd->model_owner = NULL;
-			if (keep) {
-				list_add_tail(&cmd->model_node, &m->pending);
-				m->nr_pending++;
-			} else {
-				m->slots[i] = NULL;
-				list_add_tail(&cmd->model_node, &failed);
-			}
-		} else if (!keep && !cmd->model_owner) {
-			m->slots[i] = NULL;
+	list_for_each_entry_safe(cmd, tmp, &s->fetched, model_node) {
+		cmd->model_owner = NULL;
+		if (keep) {
+			list_move_tail(&cmd->model_node, &m->pending);
+			m->nr_pending++;
+		} else {
+			m->slots[cmd->model_slot] = NULL;
 			list_move_tail(&cmd->model_node, &failed);
-			m->nr_pending--;
 		}
 	}
+	if (!keep)
+		vbs_model_take_pending(m, &failed);
 	spin_unlock(&m->lock);
 	if (keep)
 		wake_up(&m->wq);
@@ -410,6 +455,7 @@ static struct request *vbs_model_take(struct vbs_model *m, u64 id,
 		if (cmd->model_id == id && cmd->model_owner == s) {
 			rq = m->slots[slot];
 			m->slots[slot] = NULL;
+			list_del_init(&cmd->model_node);
 		}
 	}
 	spin_unlock(&m->lock);
@@ -767,7 +813,7 @@ static void vbs_model_unfetch(struct vbs_model_session *s,
 		if (cmd->model_id != reqs[n].id || cmd->model_owner != s)
 			continue;
 		cmd->model_owner = NULL;
-		list_add(&cmd->model_node, &m->pending);
+		list_move(&cmd->model_node, &m->pending);
 		m->nr_pending++;
 	}
 	spin_unlock(&m->lock);
@@ -816,7 +862,7 @@ static int vbs_model_fetch(struct vbs_model_session *s,
 		       !list_empty(&m->pending)) {
 			cmd = list_first_entry(&m->pending, struct vbs_cmd,
 					       model_node);
-			list_del_init(&cmd->model_node);
+			list_move_tail(&cmd->model_node, &s->fetched);
 			m->nr_pending--;
 			cmd->model_owner = s;
 			d = &s->reqs[n++];
@@ -995,26 +1041,22 @@ out_free:
 /**
  * vbs_model_attach() - VBS_CTL_MODEL_ATTACH: make the node a session
  * @file: the open control node.
- * @uarg: user address of a struct vbs_model_attach.
+ * @dev: the disk, found by its index, with a reference that the session
+ *	takes over on success.
+ * @a: the argument, copied in and checked; its output fields are filled.
+ * @uarg: where @a goes back to.
  *
  * Context: process context, may sleep.
- * Return: 0, -EINVAL (bad argument, not a model disk), -ENODEV (no such
- * disk), -EBUSY (the node is already a session, or the disk is going
- * away), -EFAULT or -ENOMEM.
+ * Return: 0, -EINVAL (not a model disk), -EBUSY (the node is already a
+ * session, or the disk is going away), -EFAULT or -ENOMEM.
  */
-int vbs_model_attach(struct file *file, void __user *uarg)
+int vbs_model_attach(struct file *file, struct vbs_dev *dev,
+		     struct vbs_model_attach *a, void __user *uarg)
 {
 	struct vbs_model_session *s;
-	struct vbs_model_attach a;
-	struct vbs_model *m;
+	struct vbs_model *m = &dev->model;
 	int ret;
 
-	ret = vbs_copy_struct_in(&a, sizeof(a), VBS_MODEL_ATTACH_SIZE_VER0,
-				 uarg);
-	if (ret)
-		return ret;
-	if (a.flags & ~VBS_MODEL_ATTACH_ALL_FLAGS)
-		return -EINVAL;
 	if (READ_ONCE(file->private_data))
 		return -EBUSY;
 
@@ -1022,19 +1064,18 @@ int vbs_model_attach(struct file *file, void __user *uarg)
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);
-	s->flags = a.flags;
-	ret = vbs_dev_model_attach(a.index, s);
+	INIT_LIST_HEAD(&s->fetched);
+	s->flags = a->flags;
+	ret = vbs_model_session_add(dev, s);
 	if (ret)
 		goto out_free;
 
-	m = &s->dev->model;
-	a.session = s->id;
-	a.logical_pages = m->logical_pages;
-	a.physical_pages = m->physical_pages;
-	a.sectors_per_page = VBS_PAGE_SECTORS;
-	a.max_req_pages = VBS_MODEL_MAX_REQ_PAGES;
-	memset(a.reserved, 0, sizeof(a.reserved));
-	ret = vbs_copy_struct_out(uarg, &a, sizeof(a));
+	a->session = s->id;
+	a->logical_pages = m->logical_pages;
+	a->physical_pages = m->physical_pages;
+	a->sectors_per_page = VBS_PAGE_SECTORS;
+	a->max_req_pages = VBS_MODEL_MAX_REQ_PAGES;
+	ret = vbs_copy_struct_out(uarg, a, sizeof(*a));
 	if (ret)
 		goto out_detach;
 
@@ -1064,16 +1105,20 @@ out_free:
 long vbs_model_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 {
 	struct vbs_model_session *s = READ_ONCE(file->private_data);
+	unsigned int noio;
 	long ret;
 
 	if (!s)
 		return -ENOTCONN;
 	if (mutex_lock_interruptible(&s->lock))
 		return -EINTR;
+	/* See "Memory reclaim" in the DOC above: no allocation may wait on I/O. */
+	noio = memalloc_noio_save();
 	if (cmd == VBS_IOC_ID(VBS_CTL_MODEL_EXCHANGE))
 		ret = vbs_model_exchange(s, uarg);
 	else
 		ret = vbs_model_pages(s, uarg);
+	memalloc_noio_restore(noio);
 	mutex_unlock(&s->lock);
 	return ret;
 }
@@ -1090,9 +1135,13 @@ long vbs_model_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 void vbs_model_release(struct file *file)
 {
 	struct vbs_model_session *s = file->private_data;
+	struct vbs_dev *dev;
 
 	if (!s)
 		return;
+	dev = s->dev;
 	vbs_model_detach(s);
 	kfree(s);
+	/* Last: this may be the disk's last reference, and free it. */
+	vbs_dev_put(dev);
 }

@@ -31,7 +31,8 @@
  *
  * Every request takes the same steps in vbs_queue_rq():
  *
- *  1. blk_mq_start_request(): the request is now "on the device".
+ *  1. blk_mq_start_request(): the request is now "on the device"; a
+ *     write to a read-only disk fails here, whichever path follows.
  *  2. on a model disk, hand the request to the userland model
  *     (model.c); if the simulation engine is active, hand it to the
  *     engine (vbs_queue_sim(), below); either way, stop here;
@@ -53,9 +54,13 @@
  * serves many at once. A sleeping wait would hold the submitting task (and
  * with it the hardware queue) for the whole service time; a delayed
  * workqueue has jiffy resolution (1-4 ms). An hrtimer fires within
- * microseconds of the time it is given, costs no thread, and runs its
- * callback in hard-irq context, from where blk_mq_end_request() may be
- * called, as a real device's interrupt handler does.
+ * microseconds of the time it is given and costs no thread. Its callback
+ * runs in hard-irq context (in softirq context on a PREEMPT_RT kernel,
+ * where timers not marked HARD are moved there), and blk_mq_end_request()
+ * may be called from either. A real driver's interrupt handler would
+ * rather call blk_mq_complete_request(), which can move the completion to
+ * the CPU that submitted the request; the timer already fires on that
+ * CPU (it was started there), so ending the request directly is enough.
  *
  * Who ends a waiting request: its timer, or the blk-mq timeout handler
  * (a request hung by a timeout fault, or one whose service time is longer
@@ -178,14 +183,6 @@ static blk_status_t vbs_transfer(struct vbs_dev *dev, struct request *rq,
  */
 static blk_status_t vbs_execute(struct vbs_dev *dev, struct request *rq)
 {
-	/*
-	 * A read-only disk is "write-protected hardware": the block layer
-	 * refuses to open it for writing, but an administrator can clear
-	 * the block device's read-only flag (BLKROSET), so check here too.
-	 */
-	if (op_is_write(req_op(rq)) && (dev->cfg.flags & VBS_CFG_READ_ONLY))
-		return BLK_STS_IOERR;
-
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
 	case REQ_OP_DRV_IN:
@@ -429,6 +426,23 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	this_cpu_inc(dev->stats->started);
 
 	/*
+	 * A read-only disk is write-protected hardware, and the driver is the
+	 * only place that can enforce it: the block layer refuses to open a
+	 * read-only disk for writing, but BLKROSET (blockdev --setrw) clears
+	 * the flag on the block device, and bio_check_ro() then only warns
+	 * once and lets writes through; passthrough requests are not checked
+	 * at all. So every write, discard and write-zeroes ends here with an
+	 * I/O error, on a model disk as on any other, before a model or the
+	 * engine sees it.
+	 */
+	if (unlikely(dev->cfg.flags & VBS_CFG_READ_ONLY) &&
+	    op_is_write(req_op(rq))) {
+		vbs_account(dev, rq, BLK_STS_IOERR);
+		blk_mq_end_request(rq, BLK_STS_IOERR);
+		return BLK_STS_OK;
+	}
+
+	/*
 	 * 2. On a model disk the userland model decides where the data is
 	 * and when the request completes (model.c). With the simulation
 	 * engine on, it takes over: fault rules, data, service time,
@@ -543,7 +557,6 @@ void vbs_complete_all(struct vbs_dev *dev)
  * @set: the tag set.
  * @rq: one of its requests (also each hardware queue's flush request).
  * @hctx_idx: the hardware queue it belongs to.
- * @numa_node: the memory node it was allocated on (int since 7.2).
  *
  * blk-mq allocates every request of the tag set up front and calls
  * ->init_request for each, so per-request setup costs nothing on the I/O
@@ -552,11 +565,15 @@ void vbs_complete_all(struct vbs_dev *dev)
  * (the request was ended there and reused here) would corrupt it, while
  * starting it again is allowed.
  *
+ * blk-mq also passes the memory node the request was allocated on, an
+ * unsigned int before 7.2 and an int since: VBS_DEFINE_INIT_REQUEST()
+ * (compat.h) wraps this function in the prototype the kernel has.
+ *
  * Context: process context (tag set or queue creation).
  * Return: 0.
  */
 static int vbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
-			    unsigned int hctx_idx, vbs_numa_node_t numa_node)
+			    unsigned int hctx_idx)
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
@@ -568,10 +585,12 @@ static int vbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+VBS_DEFINE_INIT_REQUEST(vbs_init_request_cb, vbs_init_request)
+
 const struct blk_mq_ops vbs_mq_ops = {
 	.queue_rq	= vbs_queue_rq,
 	.timeout	= vbs_timeout_rq,
-	.init_request	= vbs_init_request,
+	.init_request	= VBS_INIT_REQUEST(vbs_init_request_cb),
 };
 
 /**
@@ -582,7 +601,10 @@ const struct blk_mq_ops vbs_mq_ops = {
  * @in_flight: set to the requests started and not completed.
  *
  * Each counter is read with READ_ONCE(): its CPU may be adding to it right
- * now, and a torn or cached read would report nonsense.
+ * now, and the compiler must neither reuse an earlier read nor read it
+ * twice. A u64 read is one load, never torn, only because the module is
+ * built for 64-bit kernels alone (vbs.h); on a 32-bit kernel these
+ * counters would need u64_stats_sync.
  */
 static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_stats *sum,
 			  u64 *in_flight)

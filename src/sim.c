@@ -15,6 +15,7 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "vbs.h"
@@ -228,6 +229,29 @@ static void vbs_units_sift_down(u64 *h, unsigned int n)
 }
 
 /**
+ * vbs_ns_add() - add two times without wrapping
+ * @a: nanoseconds.
+ * @b: nanoseconds.
+ *
+ * One request's service time is bounded by the settings' ranges (a few
+ * minutes at most), but the engine's timelines (bandwidth, IOPS) run ahead
+ * of the clock by every reservation made and never released, for instance
+ * by requests that timed out, so their sums are saturated instead: at
+ * KTIME_MAX, the largest time an hrtimer takes, a request simply never
+ * completes on its own and the request timeout ends it.
+ *
+ * Return: @a + @b, or KTIME_MAX if that is larger.
+ */
+static u64 vbs_ns_add(u64 a, u64 b)
+{
+	u64 sum;
+
+	if (check_add_overflow(a, b, &sum) || sum > KTIME_MAX)
+		return KTIME_MAX;
+	return sum;
+}
+
+/**
  * vbs_sim_done_time() - when a request completes on the simulated device
  * @sim: the engine.
  * @class: VBS_SIM_* class of the request.
@@ -253,15 +277,17 @@ static u64 vbs_sim_done_time(struct vbs_sim *sim, int class, u32 bytes,
 	if (data && p->bw_bps[class])
 		xfer = mul_u64_u64_div_u64(bytes, NSEC_PER_SEC,
 					   p->bw_bps[class]);
-	done = start + vbs_sim_latency(sim, &p->lat[class]) + xfer;
+	done = vbs_ns_add(start, vbs_sim_latency(sim, &p->lat[class]) + xfer);
 	if (xfer) {
-		sim->bw_free[class] = max(now, sim->bw_free[class]) + xfer;
+		sim->bw_free[class] = vbs_ns_add(max(now, sim->bw_free[class]),
+						 xfer);
 		done = max(done, sim->bw_free[class]);
 	}
 	if (data && p->iops[class]) {
 		slot = max(now, sim->iops_next[class]);
-		sim->iops_next[class] = slot + div_u64(NSEC_PER_SEC,
-						       p->iops[class]);
+		sim->iops_next[class] = vbs_ns_add(slot,
+						   div_u64(NSEC_PER_SEC,
+							   p->iops[class]));
 		done = max(done, slot);
 	}
 	if (sim->nr_units) {
@@ -409,6 +435,13 @@ static int vbs_sim_check(const struct vbs_sim_params *p)
 			return -EINVAL;
 		}
 	}
+	for (c = 0; c < 2; c++) {
+		if (p->bw_bps[c] && (p->bw_bps[c] < VBS_SIM_MIN_BW_BPS ||
+				     p->bw_bps[c] > VBS_SIM_MAX_BW_BPS))
+			return -EINVAL;
+		if (p->iops[c] > VBS_SIM_MAX_IOPS)
+			return -EINVAL;
+	}
 	if (p->channels > VBS_SIM_MAX_CHANNELS ||
 	    p->timeout_ms > VBS_SIM_MAX_TIMEOUT_MS)
 		return -EINVAL;
@@ -519,11 +552,23 @@ void vbs_sim_init(struct vbs_sim *sim)
  */
 void vbs_sim_stop(struct vbs_dev *dev)
 {
+	struct request_queue *q = dev->disk->queue;
+
+	/*
+	 * Quiesce first: blk_mq_quiesce_queue() returns once no ->queue_rq
+	 * is running and none can start. Without it, a request that has
+	 * seen the engine on but not yet reached its WAITING state would be
+	 * missed by the walk below and then wait out its service time, or
+	 * its timeout, inside del_gendisk().
+	 */
+	blk_mq_quiesce_queue(q);
 	spin_lock(&dev->sim.lock);
 	dev->sim.dying = true;
 	vbs_sim_update_active(&dev->sim);
 	spin_unlock(&dev->sim.lock);
 	vbs_complete_all(dev);
+	/* From here requests complete inline; let the queued ones through. */
+	blk_mq_unquiesce_queue(q);
 }
 
 /**

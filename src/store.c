@@ -93,8 +93,9 @@ void vbs_store_destroy(struct vbs_store *store)
  * allocation that started writeback to free memory could end up waiting
  * for I/O on this very disk, a deadlock. NOIO lets reclaim do everything
  * else. The disk's tag set is BLK_MQ_F_BLOCKING, so sleeping here is
- * allowed. __GFP_NOWARN: running out is reported to the submitter as an
- * I/O error, not in the kernel log.
+ * allowed. __GFP_NOWARN: running out is reported to the submitter (the
+ * request fails with BLK_STS_RESOURCE, which it sees as -ENOMEM), not in
+ * the kernel log.
  *
  * Context: process context, may sleep.
  * Return: the page, or NULL.

@@ -4,7 +4,8 @@
  *
  * Who owns what part of a request's life:
  *
- *  main.c     module parameters, device creation and removal, init/exit
+ *  main.c     module parameters, init and exit
+ *  dev.c      a disk's life: creation, lookup, open, removal, release
  *  queue.c    the blk-mq operations: a request enters, is executed, completes
  *  store.c    the sparse page store that holds the disk's data
  *  cache.c    the volatile write cache in front of the store
@@ -34,6 +35,17 @@
 
 #include <linux/virtblkiosim.h>
 
+/*
+ * 64-bit kernels only: page indices are unsigned long, and the per-CPU
+ * statistics are u64 counters read without a seqcount (queue.c), which is
+ * only free of torn reads where a u64 is one machine word. Every machine
+ * worth simulating storage on runs a 64-bit kernel; a 32-bit build would
+ * need u64_stats_sync and 64-bit indices throughout.
+ */
+#ifndef CONFIG_64BIT
+#error "virtblkiosim needs a 64-bit kernel (CONFIG_64BIT)"
+#endif
+
 /* Most disks that can exist at once (index 0 .. VBS_MAX_DEVICES - 1). */
 #define VBS_MAX_DEVICES		1024
 
@@ -43,6 +55,13 @@
 
 /* Most physical pages a model disk's store may have (2^38: 1 PiB). */
 #define VBS_MAX_MODEL_PAGES	BIT_ULL(38)
+
+/* Most requests in flight per hardware queue (queue_depth). */
+#define VBS_MAX_QUEUE_DEPTH	4096U
+
+/* How a block device was opened, as vbs_ioctl() is told. */
+#define VBS_ACCESS_READ		BIT(0)
+#define VBS_ACCESS_WRITE	BIT(1)
 
 /* Largest request the disk accepts, in 512-byte sectors (1 MiB). */
 #define VBS_MAX_HW_SECTORS	2048U
@@ -328,14 +347,19 @@ struct vbs_cmd {
 	u32 model_pages;
 };
 
-/* main.c */
-struct vbs_dev *vbs_dev_create(const struct vbs_dev_config *cfg, u32 index);
+/* dev.c */
+int vbs_devs_init(const struct vbs_dev_config *defaults);
+void vbs_devs_exit(void);
+struct vbs_dev *vbs_dev_prepare(const struct vbs_dev_config *cfg, u32 index);
+int vbs_dev_publish(struct vbs_dev *dev);
+void vbs_dev_unprepare(struct vbs_dev *dev);
+int vbs_dev_create(const struct vbs_dev_config *cfg, u32 index, u32 *created);
 int vbs_dev_remove(u32 index);
-int vbs_dev_list(u32 *indices, u32 capacity, u32 *count);
+void vbs_dev_remove_all(void);
+void vbs_dev_list(u32 *indices, u32 capacity, u32 *count);
 u32 vbs_dev_count(void);
-void vbs_config_defaults(struct vbs_dev_config *cfg);
-int vbs_dev_model_attach(u32 index, struct vbs_model_session *s);
-extern const struct block_device_operations vbs_bdops;
+struct vbs_dev *vbs_dev_get(u32 index);
+void vbs_dev_put(struct vbs_dev *dev);
 
 /* queue.c */
 extern const struct blk_mq_ops vbs_mq_ops;
@@ -433,14 +457,15 @@ void vbs_model_queue(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 		     struct request *rq, int op);
 bool vbs_model_timeout(struct vbs_dev *dev, struct request *rq);
 void vbs_model_stop(struct vbs_dev *dev);
-int vbs_model_session_add(struct vbs_dev *dev, struct vbs_model_session *s);
-int vbs_model_attach(struct file *file, void __user *uarg);
+bool vbs_model_begin_removal(struct vbs_dev *dev);
+int vbs_model_attach(struct file *file, struct vbs_dev *dev,
+		     struct vbs_model_attach *a, void __user *uarg);
 long vbs_model_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
 void vbs_model_release(struct file *file);
 
 /* ioctl.c */
-int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev, bool writable,
-	      unsigned int cmd, unsigned long arg);
+int vbs_ioctl(struct vbs_dev *dev, struct block_device *bdev,
+	      unsigned int access, unsigned int cmd, unsigned long arg);
 u64 vbs_features(void);
 int vbs_copy_struct_in(void *dst, size_t ksize, size_t min_size,
 		       void __user *src);

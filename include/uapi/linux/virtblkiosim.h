@@ -248,10 +248,11 @@ struct vbs_op_stats {
  *	measured from the moment the driver starts the request until it
  *	completes it.
  *
- * @faults, @lat_sum_ns, @lat_hist and @peak_in_flight count only while
- * the simulation engine is active (any VBS_IOC_SET_SIM value or fault rule
- * set): with everything at its default the request path does not read the
- * clock.
+ * @faults, @lat_sum_ns, @lat_hist and @peak_in_flight count the requests
+ * that the simulation engine (while it is active: any VBS_IOC_SET_SIM
+ * value or fault rule set) or a userland model served; a plain disk with
+ * every setting at its default completes requests inline without reading
+ * the clock, and they are not counted there.
  */
 struct vbs_stats {
 	__u32 size;
@@ -299,6 +300,14 @@ struct vbs_stats {
 #define VBS_SIM_MAX_CHANNELS	4096
 /* Range of struct vbs_sim_params.timeout_ms (0 means the default, 30 s). */
 #define VBS_SIM_MAX_TIMEOUT_MS	3600000
+/*
+ * Range of struct vbs_sim_params.bw_bps (0 means unlimited): 4 KiB/s (a
+ * 1 MiB request then takes 256 s) to 2^50 B/s (1 PiB/s).
+ */
+#define VBS_SIM_MIN_BW_BPS	4096ULL
+#define VBS_SIM_MAX_BW_BPS	(1ULL << 50)
+/* Range of struct vbs_sim_params.iops (0 means unlimited): 1 to 10^9. */
+#define VBS_SIM_MAX_IOPS	1000000000U
 
 /**
  * struct vbs_sim_latency - the service time of one class of operation
@@ -333,12 +342,13 @@ struct vbs_sim_latency {
  *	give the same latencies and faults. Default 0.
  * @lat: service latency per class, indexed by VBS_SIM_* (0: none).
  * @bw_bps: bandwidth limit in bytes per second, [VBS_SIM_READ] for reads
- *	and [VBS_SIM_WRITE] for writes; 0 = unlimited. A request of B bytes
+ *	and [VBS_SIM_WRITE] for writes; 0 = unlimited, else
+ *	VBS_SIM_MIN_BW_BPS..VBS_SIM_MAX_BW_BPS (-EINVAL outside). A request of B bytes
  *	takes B * 10^9 / @bw_bps ns of transfer on top of its latency, and
  *	the transfers of one direction never overlap, so the throughput of
  *	that direction stays at or below the limit.
  * @iops: limit on requests per second, [VBS_SIM_READ] and [VBS_SIM_WRITE]
- *	as for @bw_bps; 0 = unlimited. Completions of one direction are at
+ *	as for @bw_bps; 0 = unlimited, else 1..VBS_SIM_MAX_IOPS. Completions of one direction are at
  *	least 10^9 / @iops ns apart.
  * @channels: parallel units, 0..VBS_SIM_MAX_CHANNELS; 0 = unlimited. A
  *	request occupies one unit from its start until it completes and
