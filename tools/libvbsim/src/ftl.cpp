@@ -3,6 +3,7 @@
 #include "vbsim/ftl.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -281,36 +282,71 @@ Ftl::Read Ftl::read(std::uint64_t lpn, nanoseconds now)
 
 std::optional<Ftl::Write> Ftl::write(std::uint64_t lpn, bool partial, nanoseconds now, FtlPageSink& sink)
 {
+	std::array<PageWrite, 1> page{PageWrite{.lpn = lpn, .partial = partial, .out = {}}};
+	if (!write(page, now, sink))
+		return std::nullopt;
+	return page[0].out;
+}
+
+bool Ftl::write(std::span<PageWrite> pages, nanoseconds now, FtlPageSink& sink)
+{
 	// A partial page's old contents must survive any GC this write runs:
 	// the kernel merges them into the new page after GC's operations.
-	if (partial && l2p_.at(lpn) != kNoPage)
-		blocks_[block_of(l2p_[lpn])].pinned = request_;
+	for (const PageWrite& p : pages)
+		if (p.partial && l2p_.at(p.lpn) != kNoPage)
+			blocks_[block_of(l2p_[p.lpn])].pinned = request_;
 
+	// 1. A physical page for every logical one, the map untouched: GC
+	//    sees the old versions as valid, so it keeps them (and may move
+	//    them) until the request is sure to complete.
+	for (PageWrite& p : pages) {
+		const std::optional<std::uint64_t> ppn = allocate_host(now, sink);
+		if (!ppn) {
+			++stats_.no_space;
+			return false;
+		}
+		p.out.ppn = *ppn;
+		p.out.done = program(*ppn, now);
+	}
+	// 2. Point of no return: move each logical page to its new home.
+	//    GC may have moved the old version; look it up now.
+	for (PageWrite& p : pages) {
+		const std::uint64_t old = l2p_.at(p.lpn);
+		if (old != kNoPage)
+			invalidate(old);
+		map(p.lpn, p.out.ppn, now);
+		p.out.src_ppn = p.partial ? old : kNoPage;
+		++stats_.host_pages_written;
+	}
+	return true;
+}
+
+std::optional<std::uint64_t> Ftl::allocate_host(nanoseconds now, FtlPageSink& sink)
+{
 	for (std::uint32_t tries = 0; tries < layout_.luns(); ++tries) {
 		const std::uint32_t lun = stripe_lun(next_stripe_++);
 		const std::optional<std::uint64_t> ppn = allocate(lun, Stream::host, true, now, sink);
 		if (!ppn)
 			continue; // this LUN is full of valid data; try the next
-
-		// GC may have moved the old version; look it up afterwards.
-		const std::uint64_t old = l2p_[lpn];
-		if (old != kNoPage)
-			invalidate(old);
-		map(lpn, *ppn, now);
+		// Not yet mapped, so GC would count the page stale: the pin
+		// keeps its block from being erased under the request.
 		blocks_[block_of(*ppn)].pinned = request_;
-		++stats_.host_pages_written;
-
-		// The data crosses the channel into the die's register, then
-		// the die programs it, after whatever GC queued on it.
-		nanoseconds& ch_busy = channel_busy_[channel_of_lun(lun)];
-		const nanoseconds in = later(now, ch_busy) + config_.xfer_lat;
-		ch_busy = in;
-		const nanoseconds done = later(in, luns_[lun].busy_until) + config_.prog_lat;
-		luns_[lun].busy_until = done;
-		return Write{*ppn, partial ? old : kNoPage, done};
+		return ppn;
 	}
-	++stats_.no_space;
 	return std::nullopt;
+}
+
+nanoseconds Ftl::program(std::uint64_t ppn, nanoseconds now)
+{
+	// The data crosses the channel into the die's register, then the die
+	// programs it, after whatever GC queued on it.
+	const std::uint32_t lun = lun_of_block(block_of(ppn));
+	nanoseconds& ch_busy = channel_busy_[channel_of_lun(lun)];
+	const nanoseconds in = later(now, ch_busy) + config_.xfer_lat;
+	ch_busy = in;
+	const nanoseconds done = later(in, luns_[lun].busy_until) + config_.prog_lat;
+	luns_[lun].busy_until = done;
+	return done;
 }
 
 void Ftl::trim(std::uint64_t lpn)

@@ -97,16 +97,19 @@ void FtlModel::handle(const model::Request& r, nanoseconds now, model::Reply& ou
 		// write_zeroes programs pages like a write: the kernel fills
 		// them with zeros (a drive could unmap instead; this one
 		// spends the program time, as the NAND would).
+		// All pages or none: a failed answer moves no data, so a page
+		// remapped before the failure would read what was never written.
 		PageOpsSink sink(ops);
+		pages_.resize(r.nr_pages);
+		for (std::uint32_t i = 0; i < r.nr_pages; ++i)
+			pages_[i] = {.lpn = r.first_page + i, .partial = r.partial(i), .out = {}};
+		if (!ftl.write(pages_, now, sink)) {
+			out.status = -ENOSPC;
+			break;
+		}
 		for (std::uint32_t i = 0; i < r.nr_pages; ++i) {
-			const std::optional<Ftl::Write> page =
-				ftl.write(r.first_page + i, r.partial(i), now, sink);
-			if (!page) {
-				out.status = -ENOSPC;
-				break;
-			}
-			out.maps[i] = {page->ppn, page->src_ppn};
-			done = std::max(done, page->done);
+			out.maps[i] = {pages_[i].out.ppn, pages_[i].out.src_ppn};
+			done = std::max(done, pages_[i].out.done);
 		}
 		break;
 	}

@@ -219,12 +219,29 @@ public:
 		std::uint64_t src_ppn = kNoPage;
 		std::chrono::nanoseconds done{0};
 	};
-	/// Writes logical page @p lpn, running GC first if the LUN it lands on
-	/// is short of free blocks. nullopt when no LUN has room (cannot
-	/// happen while plan_ftl_layout()'s spare-block rule holds and GC can
-	/// reclaim, but a model must not crash on it).
+	/// Writes logical page @p lpn alone: write() of a one-page request.
 	[[nodiscard]] std::optional<Write> write(std::uint64_t lpn, bool partial,
 						 std::chrono::nanoseconds now, FtlPageSink& sink);
+
+	/// One page of a multi-page write(): @c lpn and @c partial in,
+	/// @c out filled.
+	struct PageWrite {
+		std::uint64_t lpn = 0;
+		bool partial = false;
+		Write out;
+	};
+	/// Writes @p pages as one request, all or nothing, running GC first
+	/// wherever a LUN is short of free blocks. First every page gets its
+	/// new physical page; only when each did are the logical pages moved
+	/// there. False when some page found no room: then no logical page
+	/// moved (GC may have relocated some, contents and all), so the map
+	/// reads as before, and the pages already taken stay unused until GC
+	/// erases their block. A failed request moves no data in the kernel,
+	/// so remapping part of it would point pages at physical pages never
+	/// filled. Cannot fail while plan_ftl_layout()'s spare-block rule
+	/// holds and GC can reclaim, but a model must not crash on it.
+	[[nodiscard]] bool write(std::span<PageWrite> pages, std::chrono::nanoseconds now,
+				 FtlPageSink& sink);
 
 	/// Discards logical page @p lpn: unmapped, its physical page invalid
 	/// (the data stays in the store until GC erases the block).
@@ -288,6 +305,12 @@ private:
 	/// most @p room of them, best by the configured policy.
 	[[nodiscard]] std::uint64_t pick_victim(std::uint32_t lun, std::uint64_t room,
 						std::chrono::nanoseconds now) const;
+	/// The next free page of any LUN for a host write, striping over
+	/// them; the page's block is pinned. nullopt: every LUN is full.
+	std::optional<std::uint64_t> allocate_host(std::chrono::nanoseconds now, FtlPageSink& sink);
+	/// Charges the transfer and program of page @p ppn to its channel and
+	/// LUN; returns when the program ends.
+	std::chrono::nanoseconds program(std::uint64_t ppn, std::chrono::nanoseconds now);
 	/// Marks physical page @p ppn stale.
 	void invalidate(std::uint64_t ppn);
 	/// Points @p lpn at @p ppn (both ways) and dates ppn's block @p now.
@@ -313,8 +336,8 @@ private:
 /// completion. write / write_zeroes: one program per page (write_zeroes
 /// programs the zeros the kernel fills in), after any GC it triggers.
 /// discard: unmaps, no delay. flush: flush_lat. A request completes when
-/// its slowest page does. -ENOSPC if a write finds no room (pages mapped
-/// before that stay written, as on a drive that fails mid-request).
+/// its slowest page does. -ENOSPC if a write finds no room for one of its
+/// pages: then none of them moves, and every page reads as before.
 class FtlModel final : public model::Model {
 public:
 	explicit FtlModel(const FtlConfig& config);
@@ -338,6 +361,7 @@ private:
 	FtlConfig config_;
 	mutable std::mutex lock_; ///< guards ftl_ and the engine's state
 	std::unique_ptr<Ftl> ftl_;
+	std::vector<Ftl::PageWrite> pages_; ///< a write's pages, kept between requests (lock_)
 };
 
 /// Spelling of @p policy in options and statistics.
