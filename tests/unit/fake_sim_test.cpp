@@ -63,6 +63,10 @@ TEST(FakeSim, out_of_range_settings_fail_with_einval_and_change_nothing)
 		[](SimParams& p) { p.lat(SimClass::read).distribution = static_cast<Jitter>(3); },
 		[](SimParams& p) { p.channels = 4097; },
 		[](SimParams& p) { p.timeout = 3600001ms; },
+		[](SimParams& p) { p.bandwidth[0] = 1; },
+		[](SimParams& p) { p.bandwidth[1] = 4095; },
+		[](SimParams& p) { p.bandwidth[0] = (std::uint64_t{1} << 50) + 1; },
+		[](SimParams& p) { p.iops[1] = 1'000'000'001; },
 	};
 	for (const auto& change : bad) {
 		FakeDevice dev = small_disk();
@@ -77,6 +81,8 @@ TEST(FakeSim, out_of_range_settings_fail_with_einval_and_change_nothing)
 					   .slow_ppm = 1'000'000, .slow = 60s};
 	edge.channels = 4096;
 	edge.timeout = 1h;
+	edge.bandwidth = {4096, std::uint64_t{1} << 50};
+	edge.iops = {1, 1'000'000'000};
 	EXPECT_EQ(sim_params_problem(edge), std::nullopt);
 }
 

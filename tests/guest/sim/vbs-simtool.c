@@ -35,6 +35,14 @@
  *   vbs-simtool features DEV                       features=0x... (hex)
  *   vbs-simtool check-einval DEV     invalid arguments are refused and
  *                                    change nothing
+ *   vbs-simtool fill-big DEV MIB BYTE  MIB MiB of BYTE from the start,
+ *                                    1 MiB direct writes
+ *   vbs-simtool remove-timing DEV [LIMIT_MS]   remove DEV (VBS_CTL_REMOVE)
+ *       while another process calls VBS_CTL_GET_FEATURES back to back:
+ *       fails if a call issued during the removal returns only after it,
+ *       or if the removal takes more than LIMIT_MS (default 10000)
+ *   vbs-simtool check-open-mode DEV  VBS_IOC_WRITE on O_RDONLY and
+ *                                    VBS_IOC_READ on O_WRONLY: EBADF
  *
  * Build: cc -std=c11 -O2 -Wall -Wextra -I include/uapi -o vbs-simtool \
  *        tests/guest/sim/vbs-simtool.c   (tests/guest/sim/Makefile)
@@ -50,6 +58,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/virtblkiosim.h>
@@ -689,6 +700,66 @@ static void sp_timeout(struct vbs_sim_params *p)
 	p->timeout_ms = VBS_SIM_MAX_TIMEOUT_MS + 1;
 }
 static void sp_size(struct vbs_sim_params *p) { p->size = 8; }
+static void sp_bw_low(struct vbs_sim_params *p)
+{
+	p->bw_bps[VBS_SIM_READ] = VBS_SIM_MIN_BW_BPS - 1;
+}
+static void sp_bw_one(struct vbs_sim_params *p)
+{
+	p->bw_bps[VBS_SIM_WRITE] = 1;
+}
+static void sp_bw_high(struct vbs_sim_params *p)
+{
+	p->bw_bps[VBS_SIM_WRITE] = VBS_SIM_MAX_BW_BPS + 1;
+}
+static void sp_iops_high(struct vbs_sim_params *p)
+{
+	p->iops[VBS_SIM_READ] = VBS_SIM_MAX_IOPS + 1;
+}
+static void sp_edges_low(struct vbs_sim_params *p)
+{
+	p->bw_bps[VBS_SIM_READ] = VBS_SIM_MIN_BW_BPS;
+	p->bw_bps[VBS_SIM_WRITE] = VBS_SIM_MIN_BW_BPS;
+	p->iops[VBS_SIM_READ] = 1;
+	p->iops[VBS_SIM_WRITE] = 1;
+	p->channels = 1;
+	p->timeout_ms = 1;
+}
+static void sp_edges_high(struct vbs_sim_params *p)
+{
+	int c;
+
+	for (c = 0; c < VBS_SIM_NR_CLASSES; c++) {
+		p->lat[c].base_ns = VBS_SIM_MAX_NS;
+		p->lat[c].jitter = VBS_JITTER_EXP;
+		p->lat[c].jitter_ns = VBS_SIM_MAX_NS;
+		p->lat[c].slow_ns = VBS_SIM_MAX_NS;
+		p->lat[c].slow_ppm = 1000000;
+	}
+	p->bw_bps[VBS_SIM_READ] = VBS_SIM_MAX_BW_BPS;
+	p->bw_bps[VBS_SIM_WRITE] = VBS_SIM_MAX_BW_BPS;
+	p->iops[VBS_SIM_READ] = VBS_SIM_MAX_IOPS;
+	p->iops[VBS_SIM_WRITE] = VBS_SIM_MAX_IOPS;
+	p->channels = VBS_SIM_MAX_CHANNELS;
+	p->timeout_ms = VBS_SIM_MAX_TIMEOUT_MS;
+}
+
+/* Settings at the edge of every range are taken; @restore is put back. */
+static void good_sim(int fd, void (*set)(struct vbs_sim_params *),
+		     const struct vbs_sim_params *restore, const char *what)
+{
+	struct vbs_sim_params p = { .size = sizeof(p) };
+
+	set(&p);
+	if (ioctl(fd, VBS_IOC_SET_SIM, &p)) {
+		printf("FAIL %s: %s\n", what, strerror(errno));
+		failures++;
+	} else {
+		printf("ok %s\n", what);
+	}
+	p = *restore;
+	xioctl(fd, VBS_IOC_SET_SIM, &p, "VBS_IOC_SET_SIM");
+}
 
 static void bad_rule(int fd, const char *args, const char *what)
 {
@@ -739,6 +810,10 @@ static int cmd_check_einval(const char *dev)
 	bad_sim(fd, sp_channels, "sim: too many channels");
 	bad_sim(fd, sp_timeout, "sim: timeout above 1 h");
 	bad_sim(fd, sp_size, "sim: size below the first version");
+	bad_sim(fd, sp_bw_low, "sim: bandwidth below 4 KiB/s");
+	bad_sim(fd, sp_bw_one, "sim: bandwidth of 1 B/s");
+	bad_sim(fd, sp_bw_high, "sim: bandwidth above 2^50 B/s");
+	bad_sim(fd, sp_iops_high, "sim: IOPS above 10^9");
 
 	xioctl(fd, VBS_IOC_GET_SIM, &after, "VBS_IOC_GET_SIM");
 	if (memcmp(&before, &after, sizeof(before))) {
@@ -747,6 +822,8 @@ static int cmd_check_einval(const char *dev)
 	} else {
 		printf("ok sim: settings unchanged\n");
 	}
+	good_sim(fd, sp_edges_low, &before, "sim: every range's lowest value");
+	good_sim(fd, sp_edges_high, &before, "sim: every range's highest value");
 
 	bad_rule(fd, "effect=ioerr lba=0 count=1", "rule: no operation");
 	bad_rule(fd, "ops=0x20 effect=ioerr lba=0 count=1",
@@ -815,6 +892,205 @@ static int cmd_check_einval(const char *dev)
 	return failures ? 1 : 0;
 }
 
+/* --- removal against the control node ------------------------------ */
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+/* fill-big: MIB MiB of BYTE from LBA 0, 1 MiB direct writes. */
+static int cmd_fill_big(const char *dev, int argc, char **argv)
+{
+	unsigned long long mib, i;
+	void *buf;
+	int fd;
+
+	if (argc != 2)
+		usage();
+	mib = parse_u64(argv[0]);
+	fd = open_dev(dev, O_RDWR | O_DIRECT);
+	buf = xalloc(1 << 20);
+	memset(buf, (int)parse_u64(argv[1]), 1 << 20);
+	for (i = 0; i < mib; i++)
+		if (pwrite(fd, buf, 1 << 20, (off_t)(i << 20)) != 1 << 20)
+			die("write %s at MiB %llu: %s", dev, i, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+#define TIMING_MAX_CALLS (1U << 20)
+
+/* What the GET_FEATURES poller and the remover share. */
+struct timing {
+	volatile int stop;
+	volatile unsigned long calls;	/* calls made */
+	volatile int err;		/* errno of a failed call */
+	unsigned long long t[TIMING_MAX_CALLS][2]; /* issued, returned */
+};
+
+/* The poller: VBS_CTL_GET_FEATURES back to back, each call timed. */
+static void timing_poller(struct timing *sh)
+{
+	struct vbs_features f;
+	unsigned long n = 0;
+	int fd = open_dev("/dev/" VBS_CONTROL_NAME, O_RDONLY);
+
+	while (!sh->stop) {
+		unsigned long long t0 = now_ns(), t1;
+
+		memset(&f, 0, sizeof(f));
+		f.size = sizeof(f);
+		if (ioctl(fd, VBS_CTL_GET_FEATURES, &f)) {
+			sh->err = errno;
+			break;
+		}
+		t1 = now_ns();
+		if (n < TIMING_MAX_CALLS) {
+			sh->t[n][0] = t0;
+			sh->t[n][1] = t1;
+		}
+		sh->calls = ++n;
+	}
+	_exit(0);
+}
+
+/*
+ * remove-timing: remove DEV through the control node while another
+ * process calls VBS_CTL_GET_FEATURES back to back, and check that the
+ * removal does not hold up the control node: a call issued while the
+ * removal runs (its first three quarters: one issued at its very end may
+ * rightly return after it) returns before the removal does.
+ */
+static int cmd_remove_timing(const char *dev, int argc, char **argv)
+{
+	struct vbs_info info = { .size = sizeof(info) };
+	unsigned long long t_start, t_end, d, cut, max_lat = 0, late_at = 0;
+	unsigned long i, n, during = 0, late = 0, after_start = 0;
+	unsigned long long limit_ms = argc ? parse_u64(argv[0]) : 10000;
+	struct timing *sh;
+	uint32_t index;
+	int fd, ctl, ret, err, fails = 0;
+	pid_t pid;
+
+	fd = open_dev(dev, O_RDONLY);
+	xioctl(fd, VBS_IOC_GET_INFO, &info, "VBS_IOC_GET_INFO");
+	index = info.index;
+	close(fd);
+	ctl = open_dev("/dev/" VBS_CONTROL_NAME, O_RDWR);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid)
+		timing_poller(sh);
+	/* The poller is running: it made a few calls. */
+	t_start = now_ns() + 10000000000ULL;
+	while (sh->calls < 100 && !sh->err && now_ns() < t_start)
+		usleep(1000);
+	if (sh->calls < 100)
+		die("the GET_FEATURES poller did not run: %s",
+		    strerror(sh->err));
+	t_start = now_ns();
+	ret = ioctl(ctl, VBS_CTL_REMOVE, &index);
+	err = errno;
+	t_end = now_ns();
+	sh->stop = 1;
+	waitpid(pid, NULL, 0);
+	if (ret)
+		die("VBS_CTL_REMOVE of disk %u: %s", index, strerror(err));
+	if (sh->err)
+		die("VBS_CTL_GET_FEATURES: %s", strerror(sh->err));
+
+	d = t_end - t_start;
+	cut = t_end - d / 4;
+	n = sh->calls < TIMING_MAX_CALLS ? sh->calls : TIMING_MAX_CALLS;
+	for (i = 0; i < n; i++) {
+		unsigned long long t0 = sh->t[i][0], t1 = sh->t[i][1];
+
+		if (t1 < t_start)
+			continue;
+		if (t1 - t0 > max_lat)
+			max_lat = t1 - t0;
+		if (t0 < t_start)
+			continue;
+		after_start++;
+		if (t0 >= cut)
+			continue;
+		during++;
+		if (t1 > t_end && !late++)
+			late_at = t0 - t_start;
+	}
+	printf("remove_ms=%.1f\nfeatures_calls=%lu\ncalls_during_removal=%lu"
+	       "\nlate_calls=%lu\nmax_features_latency_ms=%.3f\n", d / 1e6,
+	       sh->calls, during, late, max_lat / 1e6);
+	if (late) {
+		printf("FAIL a GET_FEATURES issued %.3f ms into the %.1f ms "
+		       "removal returned only after the removal did (%lu "
+		       "such calls; longest call %.3f ms)\n", late_at / 1e6,
+		       d / 1e6, late, max_lat / 1e6);
+		fails++;
+	}
+	if (!during && !late) {
+		printf("FAIL no GET_FEATURES call was issued during the "
+		       "removal (%lu after it started)\n", after_start);
+		fails++;
+	}
+	if (d > limit_ms * 1000000ULL) {
+		printf("FAIL the removal took %.1f ms, more than %llu ms\n",
+		       d / 1e6, limit_ms);
+		fails++;
+	}
+	return fails ? 1 : 0;
+}
+
+/*
+ * check-open-mode: the block I/O ioctls respect how the disk was opened:
+ * VBS_IOC_WRITE on a descriptor opened read-only and VBS_IOC_READ on one
+ * opened write-only both fail with EBADF; both work on a read-write one.
+ */
+static int cmd_check_open_mode(const char *dev)
+{
+	struct vbs_block_io io = { .size = sizeof(io), .count = 1 };
+	unsigned int bs;
+	void *buf;
+	int fd;
+
+	fd = open_dev(dev, O_RDWR);
+	bs = block_size(fd);
+	buf = xalloc(bs);
+	memset(buf, 0x3c, bs);
+	io.buf = (unsigned long long)(uintptr_t)buf;
+	io.lba = 1;
+	expect_errno(fd, VBS_IOC_WRITE, &io, 0, "write on O_RDWR");
+	expect_errno(fd, VBS_IOC_READ, &io, 0, "read on O_RDWR");
+	close(fd);
+
+	fd = open_dev(dev, O_RDONLY);
+	expect_errno(fd, VBS_IOC_READ, &io, 0, "read on O_RDONLY");
+	expect_errno(fd, VBS_IOC_WRITE, &io, EBADF, "write on O_RDONLY");
+	close(fd);
+
+	fd = open_dev(dev, O_WRONLY);
+	memset(buf, 0, bs);
+	expect_errno(fd, VBS_IOC_READ, &io, EBADF, "read on O_WRONLY");
+	if (((unsigned char *)buf)[0]) {
+		printf("FAIL read on O_WRONLY: the buffer got the disk's data\n");
+		failures++;
+	}
+	expect_errno(fd, VBS_IOC_WRITE, &io, 0, "write on O_WRONLY");
+	close(fd);
+	printf("failures=%d\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev;
@@ -861,6 +1137,12 @@ int main(int argc, char **argv)
 		return cmd_features(dev);
 	if (!strcmp(cmd, "check-einval"))
 		return cmd_check_einval(dev);
+	if (!strcmp(cmd, "fill-big"))
+		return cmd_fill_big(dev, argc, argv);
+	if (!strcmp(cmd, "remove-timing"))
+		return cmd_remove_timing(dev, argc, argv);
+	if (!strcmp(cmd, "check-open-mode"))
+		return cmd_check_open_mode(dev);
 	usage();
 	return 2;
 }

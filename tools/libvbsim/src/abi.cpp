@@ -41,6 +41,9 @@ static_assert(static_cast<std::uint32_t>(Jitter::exponential) == VBS_JITTER_EXP)
 static_assert(static_cast<std::uint64_t>(k_sim_max_latency.count()) == VBS_SIM_MAX_NS);
 static_assert(k_sim_max_channels == VBS_SIM_MAX_CHANNELS);
 static_assert(k_sim_max_timeout.count() == VBS_SIM_MAX_TIMEOUT_MS);
+static_assert(k_sim_min_bandwidth == VBS_SIM_MIN_BW_BPS);
+static_assert(k_sim_max_bandwidth == VBS_SIM_MAX_BW_BPS);
+static_assert(k_sim_max_iops == VBS_SIM_MAX_IOPS);
 static_assert(static_cast<std::uint32_t>(FaultEffect::ioerr) == VBS_FAULT_IOERR);
 static_assert(static_cast<std::uint32_t>(FaultEffect::medium) == VBS_FAULT_MEDIUM);
 static_assert(static_cast<std::uint32_t>(FaultEffect::timeout) == VBS_FAULT_TIMEOUT);
@@ -288,6 +291,13 @@ model::SessionInfo from_abi(const struct vbs_model_attach& raw)
 
 model::Op model_op_from_abi(std::uint32_t op)
 {
+	if (const std::optional<model::Op> known = known_model_op(op))
+		return *known;
+	throw std::invalid_argument(fmt::format("unknown request operation {}", op));
+}
+
+std::optional<model::Op> known_model_op(std::uint32_t op)
+{
 	switch (op) {
 	case VBS_OP_READ:
 		return model::Op::read;
@@ -300,7 +310,7 @@ model::Op model_op_from_abi(std::uint32_t op)
 	case VBS_OP_WRITE_ZEROES:
 		return model::Op::write_zeroes;
 	default:
-		throw std::invalid_argument(fmt::format("unknown request operation {}", op));
+		return std::nullopt;
 	}
 }
 
@@ -323,9 +333,12 @@ std::uint32_t to_abi(model::Op op)
 
 model::Request from_abi(const struct vbs_model_req& raw, std::uint32_t sectors_per_page)
 {
+	// An unknown operation must not throw here: the batch it came in is
+	// fetched, and only an answer gives its requests back to the host.
+	const std::optional<model::Op> op = known_model_op(raw.op);
 	return model::Request{
 		.id = raw.id,
-		.op = model_op_from_abi(raw.op),
+		.op = op.value_or(model::Op::read),
 		.fua = (raw.flags & VBS_MODEL_REQ_FUA) != 0,
 		.from_ioctl = (raw.flags & VBS_MODEL_REQ_IOCTL) != 0,
 		.sector = raw.sector,
@@ -333,6 +346,7 @@ model::Request from_abi(const struct vbs_model_req& raw, std::uint32_t sectors_p
 		.first_page = raw.first_page,
 		.nr_pages = raw.nr_pages,
 		.sectors_per_page = sectors_per_page,
+		.unknown_op = op ? std::nullopt : std::optional<std::uint32_t>(raw.op),
 	};
 }
 

@@ -123,6 +123,16 @@ std::optional<std::string> sim_params_problem(const SimParams& params)
 			return fmt::format("{} jitter {} needs a distribution (uniform or exponential)", name,
 					   format_duration(l.jitter));
 	}
+	for (Direction d : {Direction::read, Direction::write}) {
+		const auto i = static_cast<std::size_t>(d);
+		const std::string_view name = d == Direction::read ? "read" : "write";
+		const std::uint64_t bw = params.bandwidth[i];
+		if (bw != 0 && (bw < k_sim_min_bandwidth || bw > k_sim_max_bandwidth))
+			return fmt::format("{} bandwidth {} B/s is outside {}..{} B/s (0 = unlimited)", name, bw,
+					   k_sim_min_bandwidth, k_sim_max_bandwidth);
+		if (params.iops[i] > k_sim_max_iops)
+			return fmt::format("{} IOPS {} is above {}", name, params.iops[i], k_sim_max_iops);
+	}
 	if (params.channels > k_sim_max_channels)
 		return fmt::format("channels {} is above {}", params.channels, k_sim_max_channels);
 	if (params.timeout.count() < 0 || params.timeout > k_sim_max_timeout)

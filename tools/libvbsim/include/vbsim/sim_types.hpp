@@ -56,6 +56,11 @@ inline constexpr std::chrono::nanoseconds k_sim_max_latency = std::chrono::secon
 inline constexpr std::uint32_t k_sim_max_channels = 4096;
 /// Longest request timeout (VBS_SIM_MAX_TIMEOUT_MS).
 inline constexpr std::chrono::milliseconds k_sim_max_timeout = std::chrono::hours(1);
+/// Range of a bandwidth limit other than 0 (VBS_SIM_MIN_BW_BPS, VBS_SIM_MAX_BW_BPS).
+inline constexpr std::uint64_t k_sim_min_bandwidth = 4096;
+inline constexpr std::uint64_t k_sim_max_bandwidth = std::uint64_t{1} << 50;
+/// Highest IOPS limit (VBS_SIM_MAX_IOPS).
+inline constexpr std::uint32_t k_sim_max_iops = 1'000'000'000;
 /// One million: probabilities are in parts per million.
 inline constexpr std::uint32_t k_ppm_max = 1'000'000;
 
@@ -84,9 +89,11 @@ struct SimParams {
 	std::uint64_t seed = 0;
 	/// Indexed by SimClass; use lat().
 	std::array<Latency, k_sim_class_count> latency{};
-	/// Bytes per second, indexed by Direction; 0 = unlimited.
+	/// Bytes per second, indexed by Direction; 0 = unlimited, else
+	/// k_sim_min_bandwidth..k_sim_max_bandwidth.
 	std::array<std::uint64_t, 2> bandwidth{};
-	/// Requests per second, indexed by Direction; 0 = unlimited.
+	/// Requests per second, indexed by Direction; 0 = unlimited, else
+	/// 1..k_sim_max_iops.
 	std::array<std::uint32_t, 2> iops{};
 	/// Parallel units, 0..k_sim_max_channels; 0 = unlimited.
 	std::uint32_t channels = 0;
