@@ -10,7 +10,9 @@
  * on a usage error.
  *
  *   vbs-modeltool add CAP_MB [model_pages=N] [lbs=N] [queues=N] [depth=N]
- *       [cache]                                          -> index=N
+ *       [cache] [ro] [nowz] [plain]                      -> index=N
+ *       ro: VBS_CFG_READ_ONLY; nowz: without VBS_CFG_WRITE_ZEROES;
+ *       plain: an ordinary disk (no VBS_CFG_MODEL), for comparisons
  *   vbs-modeltool serve INDEX [map=identity|cow] [recover] [delay_us=N]
  *       [batch=N] [exit_after=N] [ready=FILE]
  *       a model: identity (physical page = logical page) or cow (every
@@ -23,6 +25,16 @@
  *       is not a model disk)
  *   vbs-modeltool answers INDEX
  *       submits its own I/O and checks how bad answers are handled
+ *   vbs-modeltool race-detach-remove ROUNDS [pending_every=N]
+ *       ROUNDS times: add a model disk, attach a session (every other
+ *       round with VBS_MODEL_RECOVER) while a second thread spins on
+ *       VBS_CTL_REMOVE of the disk (EBUSY while attached), then detach, so
+ *       the removal lands right after the detach; every N-th round
+ *       (default 4) a reader thread has a direct read pending that the
+ *       detach fails, and the removal lands right after it closes the disk
+ *   vbs-modeltool check-reserved MODEL_INDEX PLAIN_INDEX
+ *       every reserved field and padding of every ioctl structure set
+ *       non-zero is refused with EINVAL (output ones come back zero)
  *
  * With ready=FILE, the tool creates FILE once it is attached, so a script
  * can wait for it.
@@ -32,13 +44,17 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/virtblkiosim.h>
@@ -163,6 +179,12 @@ static int cmd_add(int argc, char **argv)
 			   VBS_CFG_WRITE_ZEROES;
 	if (opt_flag(argc, argv, "cache"))
 		add.config.flags |= VBS_CFG_WRITE_CACHE;
+	if (opt_flag(argc, argv, "ro"))
+		add.config.flags |= VBS_CFG_READ_ONLY;
+	if (opt_flag(argc, argv, "nowz"))
+		add.config.flags &= ~VBS_CFG_WRITE_ZEROES;
+	if (opt_flag(argc, argv, "plain"))
+		add.config.flags &= ~VBS_CFG_MODEL;
 	add.config.capacity = strtoull(argv[0], NULL, 0) << 20;
 	add.config.model_pages = opt_u64(argc, argv, "model_pages", 0);
 	add.config.logical_block_size = opt_u64(argc, argv, "lbs", 0);
@@ -773,6 +795,632 @@ static int cmd_answers(int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+/* now_ns() - CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* add_disk() - create a small disk with @flags; its index or -1. */
+static int64_t add_disk(int ctl, uint32_t flags)
+{
+	struct vbs_ctl_add add = { .size = sizeof(add) };
+
+	add.index = VBS_INDEX_ANY;
+	add.config.size = sizeof(add.config);
+	add.config.flags = flags;
+	add.config.capacity = 1 << 20;
+	add.config.nr_hw_queues = 1;
+	add.config.queue_depth = 4;
+	if (ioctl(ctl, VBS_CTL_ADD, &add))
+		return -1;
+	return add.index;
+}
+
+/* sysfs_u64() - a number from /sys/block/virtblkiosimN/virtblkiosim/NAME. */
+static int64_t sysfs_u64(uint32_t index, const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/%s%u/%s/%s", VBS_DISK_NAME,
+		 index, VBS_DISK_NAME, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 0);
+}
+
+/* What one round of race-detach-remove shares between its threads. */
+struct race {
+	int ctl;		/* the remover's own control node */
+	uint32_t index;		/* the disk of this round */
+	atomic_int go;		/* the remover may start */
+	atomic_ulong busy;	/* EBUSY answers the remover got */
+	int remove_err;		/* 0, or the errno that stopped the remover */
+	char path[64];		/* /dev/virtblkiosimN */
+	int read_err;		/* the reader's result: 0 or an errno */
+};
+
+/*
+ * race_remover() - thread B: VBS_CTL_REMOVE until it succeeds. EBUSY is
+ * the only refusal allowed (a session is attached or the disk is open);
+ * 30 s of refusals is a hang.
+ */
+static void *race_remover(void *arg)
+{
+	struct race *r = arg;
+	uint64_t end;
+
+	while (!atomic_load(&r->go))
+		sched_yield();
+	end = now_ns() + 30000000000ULL;
+	for (;;) {
+		if (!ioctl(r->ctl, VBS_CTL_REMOVE, &r->index)) {
+			r->remove_err = 0;
+			return NULL;
+		}
+		if (errno != EBUSY) {
+			r->remove_err = errno;
+			return NULL;
+		}
+		atomic_fetch_add(&r->busy, 1);
+		if (now_ns() > end) {
+			r->remove_err = ETIMEDOUT;
+			return NULL;
+		}
+	}
+}
+
+/*
+ * race_reader() - the opener: one direct 4 KiB read of the disk, which the
+ * model never answers (the detach fails it), then close at once.
+ */
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+	void *buf = NULL;
+	ssize_t n;
+	int fd;
+
+	fd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0 || posix_memalign(&buf, 4096, 4096)) {
+		r->read_err = errno;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	n = pread(fd, buf, 4096, 0);
+	r->read_err = n < 0 ? errno : 0;
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * race_wait_pending() - wait until the reader's request is on the disk:
+ * fetched into this session (@fetch) or pending, not yet fetched.
+ */
+static bool race_wait_pending(int fd, uint32_t index, bool fetch)
+{
+	struct vbs_model_exchange x = { .size = sizeof(x) };
+	struct vbs_model_req r;
+	uint64_t end = now_ns() + 10000000000ULL;
+
+	if (fetch) {
+		x.max_reqs = 1;
+		x.reqs = (uintptr_t)&r;
+		x.timeout_ms = 10000;
+		return !ioctl(fd, VBS_CTL_MODEL_EXCHANGE, &x) &&
+		       x.nr_reqs == 1 && r.op == VBS_OP_READ;
+	}
+	while (sysfs_u64(index, "model_pending") < 1) {
+		if (now_ns() > end)
+			return false;
+		usleep(200);
+	}
+	return true;
+}
+
+/*
+ * cmd_race_detach_remove() - a session detaching races with the removal
+ * of its disk. The detach counts the session out under the model's lock,
+ * then still wakes the waiters (VBS_MODEL_RECOVER) or fails the requests
+ * it held; a removal that sees no session in between must not free the
+ * disk under it. On a normal kernel a use-after-free may go unseen: the
+ * test relies on the kernel log (KASAN on the debug kernel) as much as on
+ * the checks here, which are that every removal ends (only EBUSY before),
+ * every pending read fails with EIO and no disk is left over.
+ */
+static int cmd_race_detach_remove(int argc, char **argv)
+{
+	unsigned long rounds, pending_every, busy = 0, pending_rounds = 0;
+	unsigned long recover_rounds = 0, plain = 0;
+	struct vbs_features f0 = { .size = sizeof(f0) };
+	struct vbs_features f1 = { .size = sizeof(f1) };
+	struct vbs_model_attach a;
+	uint64_t t0 = now_ns();
+	char buf[160];
+	int ctl;
+
+	if (argc < 1)
+		return 2;
+	rounds = strtoul(argv[0], NULL, 0);
+	pending_every = opt_u64(argc, argv, "pending_every", 4);
+	ctl = open_control();
+	if (ioctl(ctl, VBS_CTL_GET_FEATURES, &f0))
+		die("VBS_CTL_GET_FEATURES");
+
+	for (unsigned long round = 0; round < rounds && !failures; round++) {
+		bool pending = pending_every &&
+			       round % pending_every == pending_every - 1;
+		bool recover = !pending && plain++ % 2;
+		bool fetch = pending && pending_rounds % 2;
+		struct race r = { .ctl = ctl };
+		pthread_t remover, reader;
+		int64_t idx;
+		uint64_t end;
+		int sfd;
+
+		idx = add_disk(ctl, VBS_CFG_MODEL);
+		if (idx < 0)
+			die("VBS_CTL_ADD");
+		r.index = (uint32_t)idx;
+		snprintf(r.path, sizeof(r.path), "/dev/%s%u", VBS_DISK_NAME,
+			 r.index);
+		sfd = open_control();
+		if (attach(sfd, r.index, recover ? VBS_MODEL_RECOVER : 0, &a))
+			die("VBS_CTL_MODEL_ATTACH");
+		if (pthread_create(&remover, NULL, race_remover, &r))
+			die("pthread_create");
+		if (pending) {
+			if (pthread_create(&reader, NULL, race_reader, &r))
+				die("pthread_create");
+			snprintf(buf, sizeof(buf), "round %lu: the read did not "
+				 "reach the model (%s)", round,
+				 fetch ? "fetched" : "pending");
+			if (!race_wait_pending(sfd, r.index, fetch))
+				check(buf, false, NULL);
+			pending_rounds++;
+		} else {
+			recover_rounds += recover;
+		}
+		/* Let the remover spin; detach once it has been refused. */
+		atomic_store(&r.go, 1);
+		end = now_ns() + 10000000000ULL;
+		while (!atomic_load(&r.busy) && now_ns() < end)
+			;
+		if (!atomic_load(&r.busy)) {
+			snprintf(buf, sizeof(buf), "round %lu: removal not "
+				 "refused while attached (remover: %s)", round,
+				 strerror(r.remove_err));
+			check(buf, false, NULL);
+		}
+		close(sfd);
+		if (pending) {
+			pthread_join(reader, NULL);
+			if (r.read_err != EIO) {
+				snprintf(buf, sizeof(buf), "round %lu: pending "
+					 "read: want EIO, got %s", round,
+					 r.read_err ? strerror(r.read_err) :
+						      "success");
+				check(buf, false, NULL);
+			}
+		}
+		pthread_join(remover, NULL);
+		busy += atomic_load(&r.busy);
+		if (r.remove_err) {
+			snprintf(buf, sizeof(buf), "round %lu: VBS_CTL_REMOVE "
+				 "of disk %u ended with %s", round, r.index,
+				 strerror(r.remove_err));
+			check(buf, false, NULL);
+		}
+	}
+	if (ioctl(ctl, VBS_CTL_GET_FEATURES, &f1))
+		die("VBS_CTL_GET_FEATURES");
+	snprintf(buf, sizeof(buf), "%u disks before, %u after", f0.nr_devices,
+		 f1.nr_devices);
+	check("every disk of the race was removed",
+	      f0.nr_devices == f1.nr_devices, buf);
+	printf("rounds=%lu recover_rounds=%lu pending_read_rounds=%lu "
+	       "refused_removals=%lu seconds=%.1f failures=%d\n", rounds,
+	       recover_rounds, pending_rounds, busy,
+	       (now_ns() - t0) / 1e9, failures);
+	close(ctl);
+	return failures ? 1 : 0;
+}
+
+/* --- check-reserved ------------------------------------------------- */
+
+/* What to undo if a call that should have been refused went through. */
+enum undo {
+	UNDO_NONE,
+	UNDO_REMOVE,	/* VBS_CTL_ADD created a disk: remove it */
+	UNDO_SIM,	/* VBS_IOC_SET_SIM changed the settings: reset them */
+	UNDO_FAULTS,	/* VBS_IOC_FAULT_ADD added a rule: clear them all */
+};
+
+/* The nodes check-reserved works on. */
+struct rsv {
+	int ctl;		/* control node, not a session */
+	int session;		/* control node attached to the model disk */
+	int disk;		/* the plain disk, opened read-write */
+	uint32_t model, plain;
+};
+
+/* rsv_undo() - undo the effect of a call that should have failed. */
+static void rsv_undo(struct rsv *c, enum undo undo, const void *arg)
+{
+	struct vbs_sim_params p = { .size = sizeof(p) };
+	uint32_t id = VBS_FAULT_ID_ALL;
+	uint32_t index;
+
+	switch (undo) {
+	case UNDO_NONE:
+		break;
+	case UNDO_REMOVE:
+		index = ((const struct vbs_ctl_add *)arg)->index;
+		if (ioctl(c->ctl, VBS_CTL_REMOVE, &index))
+			die("VBS_CTL_REMOVE (undo)");
+		break;
+	case UNDO_SIM:
+		if (ioctl(c->disk, VBS_IOC_SET_SIM, &p))
+			die("VBS_IOC_SET_SIM (undo)");
+		break;
+	case UNDO_FAULTS:
+		if (ioctl(c->disk, VBS_IOC_FAULT_CLEAR, &id))
+			die("VBS_IOC_FAULT_CLEAR (undo)");
+		break;
+	}
+}
+
+/*
+ * rsv_valid() - the unchanged argument must be accepted, so that a refusal
+ * of the spoiled one is the reserved field's doing.
+ */
+static void rsv_valid(struct rsv *c, const char *cmd_name, int fd,
+		      unsigned long cmd, const void *valid, size_t size,
+		      enum undo undo)
+{
+	unsigned char buf[4096];
+	char name[128];
+
+	memcpy(buf, valid, size);
+	snprintf(name, sizeof(name), "%s: the valid argument is accepted",
+		 cmd_name);
+	expect_errno(name, ioctl(fd, cmd, buf), 0);
+	rsv_undo(c, undo, buf);
+}
+
+/*
+ * rsv_field() - @valid with the top byte of the field at @off (@len bytes)
+ * set is refused with EINVAL, for every @len-byte element of a field of
+ * @count elements.
+ */
+static void rsv_field(struct rsv *c, const char *cmd_name, int fd,
+		      unsigned long cmd, const void *valid, size_t size,
+		      const char *field, size_t off, size_t len,
+		      unsigned int count, enum undo undo)
+{
+	unsigned char buf[4096];
+	char name[160];
+	int ret;
+
+	for (unsigned int i = 0; i < count; i++) {
+		memcpy(buf, valid, size);
+		buf[off + i * len + len - 1] = 0x80;
+		if (count > 1)
+			snprintf(name, sizeof(name), "%s: %s[%u] set", cmd_name,
+				 field, i);
+		else
+			snprintf(name, sizeof(name), "%s: %s set", cmd_name,
+				 field);
+		ret = ioctl(fd, cmd, buf);
+		expect_errno(name, ret, EINVAL);
+		if (!ret)
+			rsv_undo(c, undo, buf);
+	}
+}
+
+/* RSV() - rsv_field() for a field of structure @type, all its elements. */
+#define RSV(c, name, fd, cmd, valid, type, fld, undo)			\
+	rsv_field(c, name, fd, cmd, &(valid), sizeof(valid), #fld,		\
+		  offsetof(type, fld), sizeof(((type *)0)->fld[0]),		\
+		  sizeof(((type *)0)->fld) / sizeof(((type *)0)->fld[0]),	\
+		  undo)
+/* RSV1() - the same for a scalar field. */
+#define RSV1(c, name, fd, cmd, valid, type, fld, undo)			\
+	rsv_field(c, name, fd, cmd, &(valid), sizeof(valid), #fld,		\
+		  offsetof(type, fld), sizeof(((type *)0)->fld), 1, undo)
+
+/*
+ * rsv_out_zero() - an output field comes back zero even when the caller's
+ * buffer held garbage there.
+ */
+static void rsv_out_zero(const char *name, const void *out, size_t off,
+			 size_t len)
+{
+	const unsigned char *p = (const unsigned char *)out + off;
+	bool zero = true;
+
+	for (size_t i = 0; i < len; i++)
+		zero &= !p[i];
+	check(name, zero, zero ? NULL : "not zero");
+}
+
+#define OUT_ZERO(name, out, type, fld)					\
+	rsv_out_zero(name ": " #fld " is zero", &(out), offsetof(type, fld), \
+		     sizeof(((type *)0)->fld))
+
+/* rsv_attach() - VBS_CTL_MODEL_ATTACH on a fresh node each time. */
+static void rsv_attach(struct rsv *c)
+{
+	struct vbs_model_attach valid = { .size = sizeof(valid) };
+	struct vbs_model_attach a;
+	char name[96];
+	int fd, ret;
+
+	valid.index = c->model;
+	fd = open_control();
+	a = valid;
+	expect_errno("attach: the valid argument is accepted",
+		     ioctl(fd, VBS_CTL_MODEL_ATTACH, &a), 0);
+	close(fd);
+	for (unsigned int i = 0; i < 4; i++) {
+		fd = open_control();
+		a = valid;
+		a.reserved[i] = 1ULL << 63;
+		snprintf(name, sizeof(name), "attach: reserved[%u] set", i);
+		ret = ioctl(fd, VBS_CTL_MODEL_ATTACH, &a);
+		expect_errno(name, ret, EINVAL);
+		/* Closing a node that did attach detaches it. */
+		close(fd);
+	}
+}
+
+/* rsv_model_io() - reserved fields of descriptors and answers. */
+static void rsv_model_io(struct rsv *c)
+{
+	struct io io = { .offset = 12288, .len = 4096 };
+	struct vbs_model_answer an = { .nr_maps = 1 };
+	struct vbs_model_map map = { .ppn = 3, .src_ppn = 3 };
+	struct vbs_model_req r;
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/dev/%s%u", VBS_DISK_NAME, c->model);
+	io.path = path;
+	io_start(&io);
+	if (fetch_one(c->session, io.offset / 512, &r)) {
+		snprintf(buf, sizeof(buf), "reserved=0x%llx",
+			 (unsigned long long)r.reserved);
+		check("request descriptor: reserved is zero", !r.reserved, buf);
+		serve_stray(c->session, &r);
+	} else {
+		check("request descriptor: reserved is zero", false,
+		      "no request arrived");
+	}
+	pthread_join(io.thread, NULL);
+	an.reserved0 = 1;
+	bad_answer_case(c->session, path, "answer: reserved0 set fails the "
+			"read (EIO, rejected)", an, map);
+	an.reserved0 = 0;
+	an.reserved = 1ULL << 63;
+	bad_answer_case(c->session, path, "answer: reserved set fails the "
+			"read (EIO, rejected)", an, map);
+}
+
+/*
+ * cmd_check_reserved() - every structure of the ABI with reserved fields
+ * or padding, through every ioctl that takes it: a non-zero reserved
+ * input field is refused with EINVAL (each element of an array on its
+ * own, its top byte set, so a check of only the low half is caught too),
+ * a reserved output field comes back zero over a buffer full of garbage.
+ */
+static int cmd_check_reserved(int argc, char **argv)
+{
+	static uint8_t block[4096];
+	struct rsv c;
+	struct vbs_model_attach a;
+	char path[64];
+
+	if (argc < 2)
+		return 2;
+	c.model = strtoul(argv[0], NULL, 0);
+	c.plain = strtoul(argv[1], NULL, 0);
+	c.ctl = open_control();
+	c.session = open_control();
+	if (attach(c.session, c.model, 0, &a))
+		die("VBS_CTL_MODEL_ATTACH");
+	snprintf(path, sizeof(path), "/dev/%s%u", VBS_DISK_NAME, c.plain);
+	c.disk = open(path, O_RDWR | O_CLOEXEC);
+	if (c.disk < 0)
+		die(path);
+
+	/* Control node: VBS_CTL_ADD (struct vbs_dev_config inside). */
+	{
+		struct vbs_ctl_add v = { .size = sizeof(v) };
+
+		v.index = VBS_INDEX_ANY;
+		v.config.size = sizeof(v.config);
+		v.config.capacity = 1 << 20;
+		rsv_valid(&c, "add", c.ctl, VBS_CTL_ADD, &v, sizeof(v),
+			  UNDO_REMOVE);
+		RSV1(&c, "add", c.ctl, VBS_CTL_ADD, v, struct vbs_ctl_add,
+		     config.reserved0, UNDO_REMOVE);
+		RSV(&c, "add", c.ctl, VBS_CTL_ADD, v, struct vbs_ctl_add,
+		    config.reserved, UNDO_REMOVE);
+	}
+	/* VBS_CTL_LIST. */
+	{
+		struct vbs_ctl_list v = { .size = sizeof(v) };
+
+		rsv_valid(&c, "list", c.ctl, VBS_CTL_LIST, &v, sizeof(v),
+			  UNDO_NONE);
+		RSV1(&c, "list", c.ctl, VBS_CTL_LIST, v, struct vbs_ctl_list,
+		     reserved0, UNDO_NONE);
+	}
+	/* VBS_CTL_GET_FEATURES: output. */
+	{
+		struct vbs_features f;
+
+		memset(&f, 0xa5, sizeof(f));
+		f.size = sizeof(f);
+		expect_errno("features: call", ioctl(c.ctl,
+			     VBS_CTL_GET_FEATURES, &f), 0);
+		OUT_ZERO("features", f, struct vbs_features, reserved);
+	}
+	/* VBS_CTL_MODEL_ATTACH. */
+	rsv_attach(&c);
+	/* VBS_CTL_MODEL_EXCHANGE: neither answers nor fetches. */
+	{
+		struct vbs_model_exchange v = { .size = sizeof(v) };
+
+		rsv_valid(&c, "exchange", c.session, VBS_CTL_MODEL_EXCHANGE,
+			  &v, sizeof(v), UNDO_NONE);
+		RSV1(&c, "exchange", c.session, VBS_CTL_MODEL_EXCHANGE, v,
+		     struct vbs_model_exchange, flags, UNDO_NONE);
+		RSV1(&c, "exchange", c.session, VBS_CTL_MODEL_EXCHANGE, v,
+		     struct vbs_model_exchange, reserved0, UNDO_NONE);
+		RSV(&c, "exchange", c.session, VBS_CTL_MODEL_EXCHANGE, v,
+		    struct vbs_model_exchange, reserved, UNDO_NONE);
+	}
+	/* VBS_CTL_MODEL_PAGES and struct vbs_model_page_op. */
+	{
+		struct vbs_model_page_op op = {
+			.op = VBS_PAGE_OP_TRIM, .src = a.physical_pages - 1,
+			.dst = VBS_PPN_NONE,
+		};
+		struct vbs_model_pages v = { .size = sizeof(v), .nr_ops = 1 };
+
+		v.ops = (uintptr_t)&op;
+		rsv_valid(&c, "pages", c.session, VBS_CTL_MODEL_PAGES, &v,
+			  sizeof(v), UNDO_NONE);
+		RSV1(&c, "pages", c.session, VBS_CTL_MODEL_PAGES, v,
+		     struct vbs_model_pages, reserved0, UNDO_NONE);
+		RSV(&c, "pages", c.session, VBS_CTL_MODEL_PAGES, v,
+		    struct vbs_model_pages, reserved, UNDO_NONE);
+		op.reserved0 = 1U << 31;
+		expect_errno("pages: page_op.reserved0 set",
+			     ioctl(c.session, VBS_CTL_MODEL_PAGES, &v), EINVAL);
+	}
+	/* Descriptors and answers (I/O on the model disk). */
+	rsv_model_io(&c);
+
+	/* Disk: VBS_IOC_GET_INFO, output (struct vbs_dev_config inside). */
+	{
+		struct vbs_info i;
+
+		memset(&i, 0xa5, sizeof(i));
+		i.size = sizeof(i);
+		expect_errno("info: call", ioctl(c.disk, VBS_IOC_GET_INFO, &i),
+			     0);
+		OUT_ZERO("info", i, struct vbs_info, reserved);
+		OUT_ZERO("info", i, struct vbs_info, config.reserved0);
+		OUT_ZERO("info", i, struct vbs_info, config.reserved);
+	}
+	/* VBS_IOC_READ and VBS_IOC_WRITE. */
+	{
+		struct vbs_block_io v = { .size = sizeof(v), .count = 1 };
+
+		v.buf = (uintptr_t)block;
+		rsv_valid(&c, "read", c.disk, VBS_IOC_READ, &v, sizeof(v),
+			  UNDO_NONE);
+		RSV1(&c, "read", c.disk, VBS_IOC_READ, v, struct vbs_block_io,
+		     reserved0, UNDO_NONE);
+		RSV(&c, "read", c.disk, VBS_IOC_READ, v, struct vbs_block_io,
+		    reserved, UNDO_NONE);
+		rsv_valid(&c, "write", c.disk, VBS_IOC_WRITE, &v, sizeof(v),
+			  UNDO_NONE);
+		RSV1(&c, "write", c.disk, VBS_IOC_WRITE, v,
+		     struct vbs_block_io, reserved0, UNDO_NONE);
+		RSV(&c, "write", c.disk, VBS_IOC_WRITE, v, struct vbs_block_io,
+		    reserved, UNDO_NONE);
+	}
+	/* VBS_IOC_GET_STATS: output. */
+	{
+		static struct vbs_stats s;
+
+		memset(&s, 0xa5, sizeof(s));
+		s.size = sizeof(s);
+		expect_errno("stats: call", ioctl(c.disk, VBS_IOC_GET_STATS,
+			     &s), 0);
+		OUT_ZERO("stats", s, struct vbs_stats, reserved0);
+		OUT_ZERO("stats", s, struct vbs_stats, reserved);
+		OUT_ZERO("stats", s, struct vbs_stats, reserved2);
+	}
+	/* VBS_IOC_GET_SIM (output) and VBS_IOC_SET_SIM. */
+	{
+		struct vbs_sim_params v = { .size = sizeof(v) };
+		struct vbs_sim_params g;
+
+		memset(&g, 0xa5, sizeof(g));
+		g.size = sizeof(g);
+		expect_errno("get_sim: call", ioctl(c.disk, VBS_IOC_GET_SIM,
+			     &g), 0);
+		OUT_ZERO("get_sim", g, struct vbs_sim_params, flags);
+		OUT_ZERO("get_sim", g, struct vbs_sim_params, reserved);
+		rsv_valid(&c, "set_sim", c.disk, VBS_IOC_SET_SIM, &v, sizeof(v),
+			  UNDO_SIM);
+		RSV1(&c, "set_sim", c.disk, VBS_IOC_SET_SIM, v,
+		     struct vbs_sim_params, flags, UNDO_SIM);
+		RSV(&c, "set_sim", c.disk, VBS_IOC_SET_SIM, v,
+		    struct vbs_sim_params, reserved, UNDO_SIM);
+	}
+	/* VBS_IOC_FAULT_ADD, and the rules VBS_IOC_FAULT_LIST returns. */
+	{
+		struct vbs_fault_rule v = {
+			.size = sizeof(v), .op_mask = VBS_OP_MASK(VBS_OP_READ),
+			.effect = VBS_FAULT_IOERR, .lba = 0, .count = 1,
+		};
+		struct vbs_fault_rule rule;
+		struct vbs_fault_list l = {
+			.size = sizeof(l), .capacity = 1,
+			.rule_size = sizeof(rule),
+		};
+
+		rsv_valid(&c, "fault_add", c.disk, VBS_IOC_FAULT_ADD, &v,
+			  sizeof(v), UNDO_FAULTS);
+		RSV1(&c, "fault_add", c.disk, VBS_IOC_FAULT_ADD, v,
+		     struct vbs_fault_rule, reserved0, UNDO_FAULTS);
+		RSV(&c, "fault_add", c.disk, VBS_IOC_FAULT_ADD, v,
+		    struct vbs_fault_rule, reserved, UNDO_FAULTS);
+		if (ioctl(c.disk, VBS_IOC_FAULT_ADD, &v))
+			die("VBS_IOC_FAULT_ADD");
+		memset(&rule, 0xa5, sizeof(rule));
+		l.rules = (uintptr_t)&rule;
+		expect_errno("fault_list: call", ioctl(c.disk,
+			     VBS_IOC_FAULT_LIST, &l), 0);
+		OUT_ZERO("fault_list", rule, struct vbs_fault_rule, reserved0);
+		OUT_ZERO("fault_list", rule, struct vbs_fault_rule, reserved);
+		rsv_undo(&c, UNDO_FAULTS, NULL);
+	}
+	/* VBS_IOC_POWERCUT (no write cache: changes nothing). */
+	{
+		struct vbs_powercut v = { .size = sizeof(v) };
+
+		rsv_valid(&c, "powercut", c.disk, VBS_IOC_POWERCUT, &v,
+			  sizeof(v), UNDO_NONE);
+		RSV1(&c, "powercut", c.disk, VBS_IOC_POWERCUT, v,
+		     struct vbs_powercut, reserved0, UNDO_NONE);
+		RSV(&c, "powercut", c.disk, VBS_IOC_POWERCUT, v,
+		    struct vbs_powercut, reserved, UNDO_NONE);
+	}
+	close(c.disk);
+	close(c.session);
+	close(c.ctl);
+	printf("failures=%d\n", failures);
+	return failures ? 1 : 0;
+}
+
 /* main() - dispatch the subcommand. */
 int main(int argc, char **argv)
 {
@@ -791,9 +1439,13 @@ int main(int argc, char **argv)
 		ret = cmd_errors(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "answers"))
 		ret = cmd_answers(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "race-detach-remove"))
+		ret = cmd_race_detach_remove(argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "check-reserved"))
+		ret = cmd_check_reserved(argc - 2, argv + 2);
 	if (ret != 2)
 		return ret;
 usage:
-	fprintf(stderr, "usage: vbs-modeltool add|serve|hold|errors|answers ... (see the source)\n");
+	fprintf(stderr, "usage: vbs-modeltool add|serve|hold|errors|answers|race-detach-remove|check-reserved ... (see the source)\n");
 	return 2;
 }
