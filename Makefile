@@ -3,7 +3,10 @@
 #   make            the module for every kernel of the matrix, and the tools
 #   make demo       a short guided run in a VM (installs what it needs)
 #   make check      every test: static checks, host unit tests, and the guest
-#                   suite on every kernel of the matrix (installs what it needs)
+#                   suite on every kernel of the matrix (installs what it needs);
+#                   every stage runs even if one fails, then one summary
+#                   (scripts/check-all; stages check-kernel check-cxx
+#                   check-unit check-vm, each also a target of its own)
 #   make vm         an interactive shell in a VM with the module loaded
 #   make check-debug  a reduced guest suite and the fault-injection tests on
 #                   a 6.12 debug kernel (KASAN, lockdep, kmemleak, ...), built
@@ -22,7 +25,8 @@ KERNEL  ?= 6.12
 KERNELS ?= 6.1 6.12 7.3
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
-# Seconds one kernel may take to boot and run the guest suite.
+# Seconds one kernel may take to boot and run the guest suite (less when
+# VBS_CI_DEADLINE, set by .ci/run, is nearer: see tests/vm/run --deadline).
 VM_TIMEOUT ?= 2700
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/virtblkiosim-$(VERSION)
@@ -45,10 +49,16 @@ tools:
 	cmake --build $(TOOLS_BUILD) -j$(JOBS)
 
 check: deps
-	$(MAKE) check-static check-unit check-vm
+	@MAKE='$(MAKE)' scripts/check-all
 
+# Both static checkers, the second even if the first fails.
 check-static:
+	@MAKE='$(MAKE)' VBS_CHECK_STAGES='check-kernel check-cxx' scripts/check-all
+
+check-kernel:
 	scripts/check-kernel
+
+check-cxx:
 	scripts/check-cxx
 
 check-unit: tools
@@ -115,5 +125,6 @@ clean:
 	$(MAKE) -C src clean
 	rm -rf build
 
-.PHONY: all deps module tools guest-tools check check-static check-unit check-vm check-debug demo \
+.PHONY: all deps module tools guest-tools check check-static check-kernel check-cxx \
+	check-unit check-vm check-debug demo \
 	vm bench install dkms-install dkms-uninstall clean
