@@ -62,6 +62,21 @@ TEST(AbiModelConvert, request_descriptor_keeps_every_field)
 	EXPECT_FALSE(from_abi(raw, 8).fua);
 }
 
+TEST(AbiModelConvert, unknown_operation_is_kept_not_thrown)
+{
+	struct vbs_model_req raw{};
+	raw.id = 9;
+	raw.op = 5; // a newer kernel's
+	raw.sector = 8;
+	raw.nr_sectors = 8;
+	model::Request r;
+	ASSERT_NO_THROW(r = from_abi(raw, 8));
+	EXPECT_EQ(r.id, 9U);
+	EXPECT_EQ(r.unknown_op, 5U);
+	raw.op = VBS_OP_DISCARD;
+	EXPECT_EQ(from_abi(raw, 8).unknown_op, std::nullopt);
+}
+
 TEST(AbiModelConvert, every_operation_maps_both_ways)
 {
 	for (std::uint32_t op : {VBS_OP_READ, VBS_OP_WRITE, VBS_OP_FLUSH, VBS_OP_DISCARD, VBS_OP_WRITE_ZEROES})

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <gtest/gtest.h>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -219,6 +220,49 @@ TEST(ModelRunner, stopping_answers_what_was_fetched_and_detaches)
 	}
 	EXPECT_EQ(kernel.sessions(0), 0U);
 	EXPECT_EQ(kernel.read(0, 0, 8).status, -EIO); // no model any more
+}
+
+/// How @p ticket ended, or a status of 1 (and a failure) if it was still
+/// unanswered after 2 s.
+HostResult answered(FakeModelKernel& kernel, FakeModelKernel::Ticket ticket)
+{
+	std::optional<HostResult> r = kernel.wait_for(ticket, 2s);
+	EXPECT_TRUE(r.has_value()) << "request left unanswered";
+	if (r)
+		return std::move(*r);
+	HostResult missing;
+	missing.status = 1;
+	return missing;
+}
+
+TEST(ModelRunner, an_unknown_operation_fails_alone_and_serving_goes_on)
+{
+	FakeModelKernel kernel;
+	kernel.add_disk(0, 8, 8);
+	IdentityModel model;
+	ModelRunner runner(kernel, 0, model, {.batch = 8, .poll = 20ms});
+	// One batch: a write, an operation only a newer kernel knows (5),
+	// and a read of what the write wrote.
+	const auto data = counting(4096, 3);
+	const auto write = kernel.submit(0, Op::write, 8, 8, data);
+	const auto unknown = kernel.submit_unknown_op(0, 5, 0, 8);
+	const auto read = kernel.submit(0, Op::read, 8, 8);
+	runner.start();
+	EXPECT_EQ(answered(kernel, write).status, 0);
+	EXPECT_EQ(answered(kernel, unknown).status, -EOPNOTSUPP);
+	const HostResult r = answered(kernel, read);
+	EXPECT_EQ(r.status, 0);
+	EXPECT_EQ(r.data, data);
+	// A later batch is served too.
+	EXPECT_EQ(answered(kernel, kernel.submit(0, Op::flush, 0, 0)).status, 0);
+
+	EXPECT_FALSE(runner.failed());
+	runner.stop();
+	EXPECT_NO_THROW(runner.join());
+	const RunnerStats s = runner.stats();
+	EXPECT_EQ(s.unsupported, 1U);
+	EXPECT_EQ(s.total_requests(), 3U); // the three the model decided
+	EXPECT_EQ(s.to_json()["unsupported"], 1);
 }
 
 /// A model that throws: the runner stops and join() rethrows.

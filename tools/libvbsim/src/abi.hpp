@@ -6,6 +6,7 @@
 #pragma once
 
 #include <linux/virtblkiosim.h>
+#include <optional>
 
 #include "vbsim/device_types.hpp"
 #include "vbsim/model_session.hpp"
@@ -42,9 +43,12 @@ T make_abi()
 /// @p recover.
 [[nodiscard]] struct vbs_model_attach to_abi_attach(std::uint32_t index, bool recover);
 [[nodiscard]] model::SessionInfo from_abi(const struct vbs_model_attach& raw);
-/// A request descriptor; @p sectors_per_page comes from the attach.
+/// A request descriptor; @p sectors_per_page comes from the attach. An
+/// operation this library does not know sets Request::unknown_op.
 [[nodiscard]] model::Request from_abi(const struct vbs_model_req& raw,
 				      std::uint32_t sectors_per_page);
+/// The model operation a VBS_OP_* stands for; nullopt for an unknown one.
+[[nodiscard]] std::optional<model::Op> known_model_op(std::uint32_t op);
 /// The model operation a VBS_OP_* stands for; std::invalid_argument for
 /// an unknown one.
 [[nodiscard]] model::Op model_op_from_abi(std::uint32_t op);

@@ -8,6 +8,8 @@
 
 #include "vbsim/error.hpp"
 
+#include "abi.hpp"
+
 namespace vbsim::model {
 
 namespace {
@@ -27,6 +29,15 @@ bool status_allowed(int status)
 bool has_maps(Op op)
 {
 	return op == Op::read || op == Op::write || op == Op::write_zeroes;
+}
+
+/// Logical pages the sectors [@p sector, @p sector + @p nr_sectors) touch.
+std::uint32_t pages_touched(std::uint64_t sector, std::uint32_t nr_sectors)
+{
+	if (nr_sectors == 0)
+		return 0;
+	return static_cast<std::uint32_t>((sector + nr_sectors - 1) / kSectorsPerPage -
+					  sector / kSectorsPerPage + 1);
 }
 
 } // namespace
@@ -141,6 +152,23 @@ FakeModelKernel::Ticket FakeModelKernel::submit(std::uint32_t index, Op op, std:
 						std::span<const std::byte> data, bool fua)
 {
 	std::lock_guard guard(lock_);
+	return submit_locked(index, op, detail::to_abi(op), sector, nr_sectors, data, fua);
+}
+
+FakeModelKernel::Ticket FakeModelKernel::submit_unknown_op(std::uint32_t index, std::uint32_t abi_op,
+							   std::uint64_t sector,
+							   std::uint32_t nr_sectors)
+{
+	std::lock_guard guard(lock_);
+	// Carried as a discard: no data, sectors kept.
+	return submit_locked(index, Op::discard, abi_op, sector, nr_sectors, {}, false);
+}
+
+FakeModelKernel::Ticket FakeModelKernel::submit_locked(std::uint32_t index, Op op,
+						       std::uint32_t abi_op, std::uint64_t sector,
+						       std::uint32_t nr_sectors,
+						       std::span<const std::byte> data, bool fua)
+{
 	Disk& disk = disks_.at(index);
 	if (sector + nr_sectors > disk.logical_pages * kSectorsPerPage)
 		throw std::invalid_argument(fmt::format("sectors {}+{} beyond the disk", sector,
@@ -152,6 +180,7 @@ FakeModelKernel::Ticket FakeModelKernel::submit(std::uint32_t index, Op op, std:
 	HostRequest& hr = host_[ticket];
 	hr.disk = index;
 	hr.op = op;
+	hr.abi_op = abi_op;
 	hr.fua = fua;
 	hr.sector = op == Op::flush ? 0 : sector;
 	hr.nr_sectors = op == Op::flush ? 0 : nr_sectors;
@@ -205,6 +234,16 @@ HostResult FakeModelKernel::wait(Ticket ticket)
 	return result;
 }
 
+std::optional<HostResult> FakeModelKernel::wait_for(Ticket ticket, std::chrono::milliseconds timeout)
+{
+	{
+		std::unique_lock guard(lock_);
+		if (!completed_cv_.wait_for(guard, timeout, [&] { return host_.at(ticket).done; }))
+			return std::nullopt;
+	}
+	return wait(ticket);
+}
+
 HostResult FakeModelKernel::read(std::uint32_t index, std::uint64_t sector, std::uint32_t nr_sectors)
 {
 	return wait(submit(index, Op::read, sector, nr_sectors));
@@ -215,6 +254,23 @@ HostResult FakeModelKernel::write(std::uint32_t index, std::uint64_t sector,
 {
 	return wait(submit(index, Op::write, sector,
 			   static_cast<std::uint32_t>(data.size() / kSectorSize), data, fua));
+}
+
+/// The request descriptor the kernel would hand out for @p hr, as the
+/// session reads it: built as struct vbs_model_req and converted the way
+/// IoctlSession converts the kernel's.
+Request FakeModelKernel::descriptor(std::uint32_t slot_nr, std::uint32_t generation,
+				    const HostRequest& hr)
+{
+	struct vbs_model_req raw{};
+	raw.id = (std::uint64_t{generation} << 32) | slot_nr;
+	raw.op = hr.abi_op;
+	raw.flags = hr.fua ? VBS_MODEL_REQ_FUA : 0;
+	raw.sector = hr.sector;
+	raw.nr_sectors = hr.nr_sectors;
+	raw.first_page = hr.sector / kSectorsPerPage;
+	raw.nr_pages = pages_touched(hr.sector, hr.nr_sectors);
+	return detail::from_abi(raw, kSectorsPerPage);
 }
 
 /// Copies the request's data between its buffer and the pages named by
@@ -272,12 +328,9 @@ bool FakeModelKernel::answer_locked(Disk& disk, std::uint32_t session, const Ans
 	disk.free_slots.push_back(slot_nr);
 	HostRequest& hr = host_.at(slot.ticket);
 
-	const std::uint32_t nr_pages =
-		hr.op == Op::flush || hr.nr_sectors == 0
-			? 0
-			: static_cast<std::uint32_t>((hr.sector + hr.nr_sectors - 1) / kSectorsPerPage -
-						     hr.sector / kSectorsPerPage + 1);
-	const std::uint32_t expected = a.status == 0 && has_maps(hr.op) ? nr_pages : 0;
+	const std::uint32_t nr_pages = hr.op == Op::flush ? 0 : pages_touched(hr.sector, hr.nr_sectors);
+	const bool data = has_maps(hr.op) && hr.abi_op == detail::to_abi(hr.op);
+	const std::uint32_t expected = a.status == 0 && data ? nr_pages : 0;
 	bool ok = status_allowed(a.status) && a.delay >= std::chrono::nanoseconds::zero() &&
 		  a.delay <= kMaxDelay && a.nr_maps == expected && a.map_index <= maps.size() &&
 		  expected <= maps.size() - a.map_index;
@@ -331,20 +384,7 @@ ExchangeResult FakeModelKernel::exchange(std::uint32_t index, std::uint32_t sess
 		disk.pending.pop_front();
 		Slot& slot = disk.slots[slot_nr];
 		slot.owner = session;
-		const HostRequest& hr = host_.at(slot.ticket);
-		Request& r = reqs[result.nr_reqs++];
-		r = Request{};
-		r.id = (std::uint64_t{slot.generation} << 32) | slot_nr;
-		r.op = hr.op;
-		r.fua = hr.fua;
-		r.sector = hr.sector;
-		r.nr_sectors = hr.nr_sectors;
-		r.first_page = hr.sector / kSectorsPerPage;
-		r.nr_pages = hr.nr_sectors == 0 ? 0
-						: static_cast<std::uint32_t>(
-							  (hr.sector + hr.nr_sectors - 1) / kSectorsPerPage -
-							  r.first_page + 1);
-		r.sectors_per_page = kSectorsPerPage;
+		reqs[result.nr_reqs++] = descriptor(slot_nr, slot.generation, host_.at(slot.ticket));
 	}
 	return result;
 }

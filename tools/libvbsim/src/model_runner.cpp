@@ -1,5 +1,6 @@
 #include "vbsim/model_runner.hpp"
 
+#include <cerrno>
 #include <fmt/format.h>
 #include <span>
 #include <stdexcept>
@@ -18,6 +19,16 @@ bool has_maps(Op op)
 	return op == Op::read || op == Op::write || op == Op::write_zeroes;
 }
 
+/// The answer to a request whose operation this library does not know
+/// (a newer kernel's): -EOPNOTSUPP, no maps, without asking the model,
+/// which could not decide it either. The rest of the batch is served as
+/// usual; throwing instead would leave the whole batch unanswered.
+Answer unsupported(const Request& req, RunnerStats& stats)
+{
+	stats.unsupported++;
+	return Answer{.id = req.id, .status = -EOPNOTSUPP, .delay = {}, .map_index = 0, .nr_maps = 0};
+}
+
 /// Adds @p from into @p to.
 void accumulate(RunnerStats& to, const RunnerStats& from)
 {
@@ -30,6 +41,7 @@ void accumulate(RunnerStats& to, const RunnerStats& from)
 	to.batches += from.batches;
 	to.accepted += from.accepted;
 	to.rejected += from.rejected;
+	to.unsupported += from.unsupported;
 	to.page_copies += from.page_copies;
 	to.page_trims += from.page_trims;
 	to.page_calls += from.page_calls;
@@ -133,6 +145,7 @@ nlohmann::json RunnerStats::to_json() const
 		{"exchanges_per_second", exchanges_per_second()},
 		{"accepted", accepted},
 		{"rejected", rejected},
+		{"unsupported", unsupported},
 		{"page_copies", page_copies},
 		{"page_trims", page_trims},
 		{"page_calls", page_calls},
@@ -234,6 +247,10 @@ void ModelRunner::worker(std::size_t n)
 			const auto now = Clock::now().time_since_epoch();
 			for (std::uint32_t i = 0; i < r.nr_reqs; i++) {
 				const Request& req = reqs[i];
+				if (req.unknown_op) {
+					answers.push_back(unsupported(req, local));
+					continue;
+				}
 				const bool data = has_maps(req.op);
 				reply_maps.assign(data ? req.nr_pages : 0, PageMap{});
 				Reply reply;

@@ -11,7 +11,9 @@
 // from src_ppn first (read-modify-write); a delay becomes the completion
 // time; page copy/trim are checked all first, then done in order; a
 // detaching session's requests go back to the pending list, or fail with
-// EIO when no session (and no recovering model) is left.
+// EIO when no session (and no recovering model) is left. Requests reach
+// the session as descriptors of the kernel's format, converted as
+// IoctlSession converts the kernel's.
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -67,9 +70,18 @@ public:
 	Ticket submit(std::uint32_t index, Op op, std::uint64_t sector, std::uint32_t nr_sectors,
 		      std::span<const std::byte> data = {}, bool fua = false);
 
+	/// Queues a request whose operation is @p abi_op, a VBS_OP_* number
+	/// this library does not know, as a newer kernel could send: the
+	/// model side must answer it (-EOPNOTSUPP) and go on serving.
+	Ticket submit_unknown_op(std::uint32_t index, std::uint32_t abi_op, std::uint64_t sector,
+				 std::uint32_t nr_sectors);
+
 	/// Waits until @p ticket's request is answered and its completion
 	/// time has come, and returns how it ended.
 	HostResult wait(Ticket ticket);
+	/// wait(), giving up after @p timeout (nullopt; the ticket stays
+	/// valid).
+	std::optional<HostResult> wait_for(Ticket ticket, std::chrono::milliseconds timeout);
 
 	/// submit() then wait(): a synchronous read of @p nr_sectors sectors.
 	HostResult read(std::uint32_t index, std::uint64_t sector, std::uint32_t nr_sectors);
@@ -102,6 +114,9 @@ private:
 	struct HostRequest {
 		std::uint32_t disk = 0;
 		Op op = Op::read;
+		/// The VBS_OP_* the session is told; not op's for
+		/// submit_unknown_op().
+		std::uint32_t abi_op = 0;
 		bool fua = false;
 		std::uint64_t sector = 0;
 		std::uint32_t nr_sectors = 0;
@@ -124,6 +139,10 @@ private:
 	};
 
 	Disk& disk_locked(std::uint32_t index);
+	Ticket submit_locked(std::uint32_t index, Op op, std::uint32_t abi_op, std::uint64_t sector,
+			     std::uint32_t nr_sectors, std::span<const std::byte> data, bool fua);
+	static Request descriptor(std::uint32_t slot_nr, std::uint32_t generation,
+				  const HostRequest& hr);
 	void complete_locked(Ticket ticket, int status, std::chrono::nanoseconds delay);
 	void detach(std::uint32_t index, std::uint32_t session, bool recover);
 	ExchangeResult exchange(std::uint32_t index, std::uint32_t session,

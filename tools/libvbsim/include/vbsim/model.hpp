@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -52,6 +53,11 @@ struct Request {
 	std::uint64_t first_page = 0; ///< logical page = sector / 8
 	std::uint32_t nr_pages = 0;   ///< logical pages touched (0 for a flush)
 	std::uint32_t sectors_per_page = 8; ///< copied from Geometry by the runner
+	/// Set to the kernel's VBS_OP_* number when it names an operation
+	/// this library does not know (a newer kernel's); @c op is then
+	/// meaningless. The runner answers such a request -EOPNOTSUPP itself
+	/// and never hands it to a model.
+	std::optional<std::uint32_t> unknown_op;
 
 	/// True when logical page (first_page + @p i) is only partly covered
 	/// by the request's sectors: then a write must say, in

@@ -42,6 +42,9 @@ struct RunnerStats {
 	std::uint64_t batches = 0;   ///< exchanges that fetched at least one request
 	std::uint64_t accepted = 0;  ///< answers the kernel applied
 	std::uint64_t rejected = 0;  ///< answers the kernel refused
+	/// Requests of an operation this library does not know, answered
+	/// -EOPNOTSUPP by the runner (not in requests, pages, errors).
+	std::uint64_t unsupported = 0;
 	std::uint64_t page_copies = 0;
 	std::uint64_t page_trims = 0;
 	std::uint64_t page_calls = 0; ///< VBS_CTL_MODEL_PAGES calls
