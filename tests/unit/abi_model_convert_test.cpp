@@ -2,6 +2,9 @@
 // libvbsim's model types.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <system_error>
+
 #include "abi.hpp"
 
 namespace vbsim::detail {
@@ -82,6 +85,43 @@ TEST(AbiModelConvert, every_operation_maps_both_ways)
 	for (std::uint32_t op : {VBS_OP_READ, VBS_OP_WRITE, VBS_OP_FLUSH, VBS_OP_DISCARD, VBS_OP_WRITE_ZEROES})
 		EXPECT_EQ(to_abi(model_op_from_abi(op)), op);
 	EXPECT_THROW((void)model_op_from_abi(7), std::invalid_argument);
+}
+
+TEST(AbiModelConvert, exchange_result_reports_the_kernel_counts)
+{
+	auto raw = make_abi<struct vbs_model_exchange>();
+	raw.nr_reqs = 64;
+	raw.accepted = 3;
+	raw.rejected = 1;
+	const model::ExchangeResult r = exchange_result(raw, 4, 64, "exchanging");
+	EXPECT_EQ(r.nr_reqs, 64U);
+	EXPECT_EQ(r.accepted, 3U);
+	EXPECT_EQ(r.rejected, 1U);
+}
+
+/// The kernel's counts index the caller's arrays: one beyond them is a
+/// protocol error, never a read past the buffer.
+TEST(AbiModelConvert, exchange_result_beyond_the_buffers_is_a_protocol_error)
+{
+	const auto expect_eproto = [](const struct vbs_model_exchange& raw) {
+		try {
+			(void)exchange_result(raw, 4, 64, "exchanging 4 answers for requests of virtblkiosim0");
+			ADD_FAILURE() << "no error for nr_reqs " << raw.nr_reqs << ", accepted "
+				      << raw.accepted << ", rejected " << raw.rejected;
+		} catch (const std::system_error& e) {
+			EXPECT_EQ(e.code(), std::errc::protocol_error);
+			EXPECT_NE(std::string(e.what()).find("virtblkiosim0"), std::string::npos) << e.what();
+		}
+	};
+	auto raw = make_abi<struct vbs_model_exchange>();
+	raw.nr_reqs = 65; // room for 64
+	expect_eproto(raw);
+	raw.nr_reqs = 0xffffffffU;
+	expect_eproto(raw);
+	raw.nr_reqs = 0;
+	raw.accepted = 3;
+	raw.rejected = 2; // 5 of 4 answers
+	expect_eproto(raw);
 }
 
 TEST(AbiModelConvert, answer_map_and_page_op)

@@ -1,10 +1,13 @@
 #include "abi.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <fmt/format.h>
 #include <iterator>
 #include <stdexcept>
+
+#include "vbsim/error.hpp"
 
 namespace vbsim::detail {
 
@@ -348,6 +351,22 @@ model::Request from_abi(const struct vbs_model_req& raw, std::uint32_t sectors_p
 		.sectors_per_page = sectors_per_page,
 		.unknown_op = op ? std::nullopt : std::optional<std::uint32_t>(raw.op),
 	};
+}
+
+model::ExchangeResult exchange_result(const struct vbs_model_exchange& raw, std::size_t answers,
+				      std::size_t room, const std::string& what)
+{
+	// The caller indexes its request array by nr_reqs: a count beyond
+	// the room it gave is a kernel that breaks the protocol, never a
+	// reason to read past the buffer.
+	if (raw.nr_reqs > room)
+		throw_error(EPROTO, fmt::format("{}: the kernel reported {} requests for room for {}",
+						what, raw.nr_reqs, room));
+	if (std::uint64_t{raw.accepted} + raw.rejected > answers)
+		throw_error(EPROTO, fmt::format("{}: the kernel reported {} answers applied and {} "
+						"refused of {}",
+						what, raw.accepted, raw.rejected, answers));
+	return model::ExchangeResult{.nr_reqs = raw.nr_reqs, .accepted = raw.accepted, .rejected = raw.rejected};
 }
 
 struct vbs_model_answer to_abi(const model::Answer& answer)

@@ -53,6 +53,14 @@ T make_abi()
 /// an unknown one.
 [[nodiscard]] model::Op model_op_from_abi(std::uint32_t op);
 [[nodiscard]] std::uint32_t to_abi(model::Op op);
+/// What a VBS_CTL_MODEL_EXCHANGE did, from the kernel's @p raw output,
+/// for a call that handed in @p answers answers and gave room for
+/// @p room requests. A count beyond those (more requests than the room,
+/// more answers applied and refused than handed in) is a protocol error:
+/// std::system_error EPROTO, "<what>: the kernel reported ...".
+[[nodiscard]] model::ExchangeResult exchange_result(const struct vbs_model_exchange& raw,
+						   std::size_t answers, std::size_t room,
+						   const std::string& what);
 /// An answer; a negative delay is sent as 0.
 [[nodiscard]] struct vbs_model_answer to_abi(const model::Answer& answer);
 [[nodiscard]] struct vbs_model_map to_abi(const model::PageMap& map);

@@ -55,13 +55,16 @@ public:
 		x.reqs = reinterpret_cast<std::uintptr_t>(raw_reqs_.data());
 		x.timeout_ms = wait.timeout ? static_cast<std::uint32_t>(wait.timeout->count())
 					    : VBS_MODEL_WAIT_FOREVER;
-		detail::checked_ioctl(fd_, VBS_CTL_MODEL_EXCHANGE, &x, [&] {
+		const auto what = [&] {
 			return fmt::format("exchanging {} answers for requests of virtblkiosim{}",
 					   answers.size(), info_.index);
-		});
-		for (std::uint32_t i = 0; i < x.nr_reqs && i < reqs.size(); i++)
+		};
+		detail::checked_ioctl(fd_, VBS_CTL_MODEL_EXCHANGE, &x, what);
+		const ExchangeResult result =
+			detail::exchange_result(x, answers.size(), reqs.size(), what());
+		for (std::uint32_t i = 0; i < result.nr_reqs; i++)
 			reqs[i] = detail::from_abi(raw_reqs_[i], info_.geometry.sectors_per_page);
-		return ExchangeResult{.nr_reqs = x.nr_reqs, .accepted = x.accepted, .rejected = x.rejected};
+		return result;
 	}
 
 	std::uint32_t pages(std::span<const PageOp> ops) override

@@ -78,7 +78,8 @@ struct Wait {
 /// attempted: ENOTCONN (not attached), EINVAL (a malformed call: too many
 /// answers, a map index out of the maps array, a bad page operation;
 /// nothing of the page operations is done then), EFAULT, EINTR (a signal
-/// during a wait with no answers handed in).
+/// during a wait with no answers handed in), EPROTO (the kernel reported
+/// more requests than the room given, or more answers than handed in).
 class Session {
 public:
 	virtual ~Session() = default;
