@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -66,6 +67,26 @@ public:
 	int run(std::vector<std::string> args)
 	{
 		std::ostringstream out_stream;
+		const int status = run_with(out_stream, args);
+		out = out_stream.str();
+		return status;
+	}
+
+	/// Runs "vbsim @p args..." with standard output going to the file
+	/// @p path (/dev/full for a write error), and returns its exit
+	/// status; out is left empty.
+	int run_to_file(const std::string& path, std::vector<std::string> args)
+	{
+		std::ofstream out_stream(path);
+		if (!out_stream)
+			throw std::runtime_error("cannot open " + path);
+		out.clear();
+		return run_with(out_stream, args);
+	}
+
+	/// Runs "vbsim @p args..." with standard output going to @p out_stream.
+	int run_with(std::ostream& out_stream, const std::vector<std::string>& args)
+	{
 		std::ostringstream err_stream;
 		cli::Context ctx{
 			.devices = module,
@@ -74,7 +95,6 @@ public:
 			.make_pacer = [this] { return std::make_unique<FakePacer>(watch_samples, between_samples); },
 		};
 		const int status = cli::run(args, ctx);
-		out = out_stream.str();
 		err = err_stream.str();
 		return status;
 	}
