@@ -95,7 +95,7 @@ TEST(CliSim, json_shape)
 {
 	SimCli cli;
 	ASSERT_EQ(cli.run({"sim", "0", "set", "--flush-latency", "2ms", "--flush-jitter", "1us", "--flush-distribution",
-			   "exponential", "--write-bw", "1K", "--read-iops", "3", "--channels", "2", "--timeout", "1500ms",
+			   "exponential", "--write-bw", "4K", "--read-iops", "3", "--channels", "2", "--timeout", "1500ms",
 			   "--seed", "9"}),
 		  0);
 	ASSERT_EQ(cli.run({"sim", "0", "--json"}), 0);
@@ -108,7 +108,7 @@ TEST(CliSim, json_shape)
 	EXPECT_EQ(j["latency"]["read"]["distribution"], "none");
 	EXPECT_EQ(j["latency"]["discard"]["slow_ppm"], 0);
 	EXPECT_EQ(j["latency"]["discard"]["slow_ns"], 0);
-	EXPECT_EQ(j["bandwidth_bps"]["write"], 1024);
+	EXPECT_EQ(j["bandwidth_bps"]["write"], 4096);
 	EXPECT_EQ(j["iops"]["read"], 3);
 	EXPECT_EQ(j["channels"], 2);
 	EXPECT_EQ(j["timeout_ms"], 1500);
