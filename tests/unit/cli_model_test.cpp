@@ -129,7 +129,7 @@ TEST(CliModelRun, errors_are_one_line)
 	EXPECT_EQ(cli.run({"model", "run", "magic", "0"}), 2);
 	EXPECT_EQ(cli.run({"model", "run", "identity"}), 2);
 	EXPECT_EQ(cli.run({"model", "run", "identity", "0", "--rpm", "5400"}), 2);
-	EXPECT_EQ(cli.err, "vbsim: --rpm, --seek-full, --seek-track, --transfer-rate and --zoned are options of the hdd model\n");
+	EXPECT_EQ(cli.err, "vbsim: --rpm is an option of the hdd model\n");
 	EXPECT_EQ(cli.run({"model", "run", "hdd", "0", "--trace-file", "x"}), 2);
 	EXPECT_EQ(cli.run({"model", "run", "hdd", "0", "--seek-full", "1ms", "--seek-track", "2ms"}), 2);
 	EXPECT_EQ(cli.err, "vbsim: --seek-full must be at least --seek-track\n");

@@ -1,4 +1,5 @@
-// HddModel's timing, TraceModel's file, and replaying a trace.
+// TraceModel's file and replaying a trace (HddModel's own tests are
+// model_hdd_test.cpp).
 #include <cerrno>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -16,115 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
-
-/// PageOps that must not be used.
-class NoPageOps final : public PageOps {
-public:
-	void copy(std::uint64_t, std::uint64_t) override { ADD_FAILURE() << "copy"; }
-	void trim(std::uint64_t) override { ADD_FAILURE() << "trim"; }
-};
-
-/// A read of @p sectors sectors at @p sector.
-Request read_at(std::uint64_t sector, std::uint32_t sectors = 8)
-{
-	Request r;
-	r.op = Op::read;
-	r.sector = sector;
-	r.nr_sectors = sectors;
-	r.first_page = sector / 8;
-	r.nr_pages = static_cast<std::uint32_t>((sector + sectors - 1) / 8 - sector / 8 + 1);
-	return r;
-}
-
-/// An HDD of 1 GiB (262144 pages) at 7200 rpm.
-class HddTest : public ::testing::Test {
-protected:
-	HddTest() : hdd(HddConfig{}) { hdd.start(Geometry{.logical_pages = 262144, .physical_pages = 262144}); }
-
-	/// Service time of @p r issued at @p now with the disk idle.
-	nanoseconds serve(const Request& r, nanoseconds now)
-	{
-		std::vector<PageMap> maps(r.nr_pages);
-		Reply reply;
-		reply.maps = maps;
-		hdd.handle(r, now, reply, ops);
-		EXPECT_EQ(reply.status, 0);
-		EXPECT_EQ(maps.front().ppn, r.first_page); // identity mapping
-		return reply.delay;
-	}
-
-	HddModel hdd;
-	NoPageOps ops;
-};
-
-TEST_F(HddTest, geometry_follows_rate_and_rpm)
-{
-	EXPECT_EQ(hdd.revolution(), nanoseconds(8333333));
-	// 150 MB/s during one revolution, in whole sectors.
-	EXPECT_EQ(hdd.track_bytes(), 1249792U);
-	EXPECT_EQ(hdd.tracks(), (1ULL << 30) / 1249792 + 1);
-	EXPECT_EQ(hdd.seek_time(0), 0ns);
-	EXPECT_EQ(hdd.seek_time(1), 800us);
-	EXPECT_EQ(hdd.seek_time(hdd.tracks() - 1), 15ms);
-	EXPECT_LT(hdd.seek_time(10), hdd.seek_time(100));
-}
-
-TEST_F(HddTest, latency_grows_with_seek_distance)
-{
-	// Average over many rotational positions so the seek term dominates.
-	const auto mean_latency = [&](std::uint64_t distance_sectors) {
-		nanoseconds sum{0};
-		nanoseconds now{1'000'000'000};
-		for (int i = 0; i < 64; i++) {
-			(void)serve(read_at(0), now); // head back to track 0
-			now += 100ms;
-			sum += serve(read_at(distance_sectors), now + nanoseconds(i * 130'171));
-			now += 100ms;
-		}
-		return sum / 64;
-	};
-	const nanoseconds near = mean_latency(800);            // same track
-	const nanoseconds mid = mean_latency(8 * 20000);       // a few tracks
-	const nanoseconds far = mean_latency(2'000'000 - 8);   // most of the disk
-	EXPECT_LT(near, mid);
-	EXPECT_LT(mid, far);
-}
-
-TEST_F(HddTest, an_idle_request_takes_at_most_seek_plus_one_rotation_plus_transfer)
-{
-	nanoseconds now{5'000'000'000};
-	const nanoseconds transfer(static_cast<std::int64_t>(4096 / 150e6 * 1e9));
-	for (std::uint64_t sector : {0ULL, 4096ULL, 1'000'000ULL, 2'097'144ULL, 77ULL}) {
-		const nanoseconds d = serve(read_at(sector), now);
-		EXPECT_GE(d, transfer) << sector;
-		EXPECT_LE(d, 15ms + hdd.revolution() + transfer + 1us) << sector;
-		now += 1s;
-	}
-}
-
-TEST_F(HddTest, requests_on_one_spindle_queue_behind_each_other)
-{
-	const nanoseconds now{7'000'000'000};
-	const nanoseconds first = serve(read_at(0), now);
-	const nanoseconds second = serve(read_at(2'000'000), now); // issued at the same time
-	EXPECT_GE(second, first + 800us);
-	// A flush waits for both; a discard does not.
-	Request flush;
-	flush.op = Op::flush;
-	Reply reply;
-	hdd.handle(flush, now, reply, ops);
-	EXPECT_EQ(reply.delay, second);
-	EXPECT_EQ(hdd.stats()["media_ops"], 2);
-}
-
-TEST(HddConfigTest, problems_are_named)
-{
-	EXPECT_EQ(hdd_config_problem(HddConfig{}), "");
-	EXPECT_NE(hdd_config_problem(HddConfig{.rpm = 10}), "");
-	EXPECT_NE(hdd_config_problem(HddConfig{.seek_full = 1ms, .seek_track = 2ms}), "");
-	EXPECT_NE(hdd_config_problem(HddConfig{.transfer_rate = 0}), "");
-	EXPECT_THROW(HddModel(HddConfig{.rpm = 0}), std::invalid_argument);
-}
 
 TEST(TraceFormat, records_round_trip_and_bad_lines_are_named)
 {

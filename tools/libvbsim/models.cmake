@@ -3,6 +3,7 @@
 # CMakeLists.txt so that this list can grow on its own.
 target_sources(libvbsim PRIVATE
 	src/fake_model_kernel.cpp
+	src/hdd.cpp
 	src/ioctl_session.cpp
 	src/model_runner.cpp
 	src/models.cpp

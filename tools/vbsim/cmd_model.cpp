@@ -5,6 +5,7 @@
 #include <fmt/ostream.h>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "options.hpp"
 #include "vbsim/device_name.hpp"
 #include "vbsim/ftl.hpp"
+#include "vbsim/hdd.hpp"
 #include "vbsim/model_runner.hpp"
 #include "vbsim/models.hpp"
 #include "vbsim/units.hpp"
@@ -51,17 +53,18 @@ public:
 				    "Print live statistics on stderr every DURATION");
 		add_json_flag(a, json_);
 
-		// hdd (also as the base of trace)
-		rpm_option_ = add_uint_option(a, "--rpm", rpm_, "hdd: spindle speed (default 7200)",
-					      "rpm", 60);
-		seek_full_option_ = add_duration_option(a, "--seek-full", seek_full_ns_,
-							"hdd: full-stroke seek time (default 15ms)");
-		seek_track_option_ = add_time_option(a, "--seek-track", seek_track_ns_,
-						     "hdd: track-to-track seek time (default 800us)");
-		rate_option_ = add_size_option(a, "--transfer-rate", rate_,
-					       "hdd: media rate in bytes per second, e.g. 150M (default)");
-		zoned_option_ = a.add_flag("--zoned", hdd_.zoned,
-					   "hdd: media rate falls to half from the outer to the inner edge");
+		// hdd (also as the base of trace): the model lists its options
+		// and parses their values itself (vbsim/hdd.hpp).
+		const std::span<const model::HddOptionSpec> hdd_specs = model::hdd_options();
+		hdd_values_.resize(hdd_specs.size());
+		for (std::size_t i = 0; i < hdd_specs.size(); i++) {
+			const model::HddOptionSpec& spec = hdd_specs[i];
+			hdd_options_.push_back(
+				spec.type_name.empty()
+					? a.add_flag(std::string(spec.name))->description(std::string(spec.help))
+					: a.add_option(std::string(spec.name), hdd_values_[i], std::string(spec.help))
+						  ->type_name(std::string(spec.type_name)));
+		}
 		// ftl (also as the base of trace)
 		ftl_option_ = a.add_option("--ftl", ftl_options_,
 					   "ftl: KEY=VALUE, repeatable, e.g. channels=8, gc=cost-benefit, "
@@ -114,15 +117,12 @@ private:
 	/// The model the command line asks for, its options checked.
 	std::unique_ptr<model::Model> make_model()
 	{
-		const bool hdd_used = rpm_option_->count() + seek_full_option_->count() +
-					      seek_track_option_->count() + rate_option_->count() +
-					      zoned_option_->count() !=
-				      0;
+		const auto hdd_used = std::find_if(hdd_options_.begin(), hdd_options_.end(),
+						   [](const CLI::Option* o) { return o->count() != 0; });
 		const bool trace_used = trace_file_option_->count() + base_option_->count() != 0;
 		const std::string inner = name_ == "trace" ? (base_.empty() ? "identity" : base_) : name_;
-		if (hdd_used && inner != "hdd")
-			throw UsageError("--rpm, --seek-full, --seek-track, --transfer-rate and --zoned "
-					 "are options of the hdd model");
+		if (hdd_used != hdd_options_.end() && inner != "hdd")
+			throw UsageError(fmt::format("{} is an option of the hdd model", (*hdd_used)->get_name()));
 		if (ftl_option_->count() != 0 && inner != "ftl")
 			throw UsageError("--ftl is an option of the ftl model");
 		if (trace_used && name_ != "trace")
@@ -130,17 +130,20 @@ private:
 
 		std::unique_ptr<model::Model> m;
 		if (inner == "hdd") {
-			if (rpm_option_->count() != 0)
-				hdd_.rpm = static_cast<double>(rpm_);
-			if (seek_full_option_->count() != 0)
-				hdd_.seek_full = nanoseconds(seek_full_ns_);
-			if (seek_track_option_->count() != 0)
-				hdd_.seek_track = nanoseconds(seek_track_ns_);
-			if (rate_option_->count() != 0)
-				hdd_.transfer_rate = static_cast<double>(rate_);
-			if (const std::string problem = model::hdd_config_problem(hdd_); !problem.empty())
+			model::HddConfig config;
+			const std::span<const model::HddOptionSpec> specs = model::hdd_options();
+			for (std::size_t i = 0; i < specs.size(); i++) {
+				if (hdd_options_[i]->count() == 0)
+					continue;
+				try {
+					model::set_hdd_option(config, specs[i].name, hdd_values_[i]);
+				} catch (const std::invalid_argument& e) {
+					throw UsageError(e.what());
+				}
+			}
+			if (const std::string problem = model::hdd_config_problem(config); !problem.empty())
 				throw UsageError(problem);
-			m = std::make_unique<model::HddModel>(hdd_);
+			m = std::make_unique<model::HddModel>(config);
 		} else if (inner == "ftl") {
 			m = std::make_unique<ftl::FtlModel>(ftl::parse_ftl_options(ftl_options_));
 		} else {
@@ -230,18 +233,10 @@ private:
 	model::RunnerOptions runner_;
 	std::int64_t interval_ns_ = 0;
 	bool json_ = false;
-	model::HddConfig hdd_;
-	std::uint32_t rpm_ = 7200;
-	std::int64_t seek_full_ns_ = 0;
-	std::int64_t seek_track_ns_ = 0;
-	std::uint64_t rate_ = 0;
+	std::vector<std::string> hdd_values_;    ///< one per model::hdd_options()
+	std::vector<CLI::Option*> hdd_options_;  ///< the same order
 	std::string trace_file_ = "vbsim-trace.csv";
 	std::string base_;
-	CLI::Option* rpm_option_ = nullptr;
-	CLI::Option* seek_full_option_ = nullptr;
-	CLI::Option* seek_track_option_ = nullptr;
-	CLI::Option* rate_option_ = nullptr;
-	CLI::Option* zoned_option_ = nullptr;
 	std::vector<std::string> ftl_options_;
 	CLI::Option* ftl_option_ = nullptr;
 	CLI::Option* trace_file_option_ = nullptr;
