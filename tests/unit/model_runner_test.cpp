@@ -1,12 +1,20 @@
 // ModelRunner and the built-in models against FakeModelKernel: data
 // written through a model reads back, answers and page operations keep
 // their order, statistics count what happened.
+#include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <mutex>
 #include <optional>
 #include <random>
+#include <string>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <thread>
+#include <unistd.h>
 
 #include "test_bytes.hpp"
 #include "vbsim/fake_model_kernel.hpp"
@@ -263,6 +271,92 @@ TEST(ModelRunner, an_unknown_operation_fails_alone_and_serving_goes_on)
 	EXPECT_EQ(s.unsupported, 1U);
 	EXPECT_EQ(s.total_requests(), 3U); // the three the model decided
 	EXPECT_EQ(s.to_json()["unsupported"], 1);
+}
+
+/// Whether the calling thread has capability @p cap in its effective set.
+bool has_effective_cap(unsigned cap)
+{
+	__user_cap_header_struct header{.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	std::array<__user_cap_data_struct, 2> data{};
+	if (::syscall(SYS_capget, &header, data.data()) != 0)
+		return false;
+	return (data[cap / 32].effective & (1U << (cap % 32))) != 0;
+}
+
+/// Drops @p cap from the calling thread's effective set (capabilities are
+/// per thread; threads it starts inherit the set).
+void drop_effective_cap(unsigned cap)
+{
+	__user_cap_header_struct header{.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	std::array<__user_cap_data_struct, 2> data{};
+	ASSERT_EQ(::syscall(SYS_capget, &header, data.data()), 0);
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	ASSERT_EQ(::syscall(SYS_capset, &header, data.data()), 0) << std::strerror(errno);
+}
+
+/// Records, from the runner's thread that serves it, whether that thread
+/// is an I/O flusher (PR_GET_IO_FLUSHER: 1 or 0; -1 without
+/// CAP_SYS_RESOURCE, which reading the flag needs too).
+class FlusherProbeModel final : public Model {
+public:
+	std::string_view name() const override { return "probe"; }
+	void start(const Geometry&) override {}
+	void handle(const Request& r, std::chrono::nanoseconds, Reply& out, PageOps&) override
+	{
+		identity_maps(r, out);
+		flusher.store(::prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0));
+	}
+	unsigned threads_supported() const override { return 4; }
+	nlohmann::json stats() const override { return nlohmann::json::object(); }
+
+	std::atomic<int> flusher{-2}; ///< -2 until a request came
+};
+
+// Reclaim in a thread that serves a disk must not write to a disk (maybe
+// that one): the runner's threads are I/O flushers.
+TEST(ModelRunner, serving_threads_are_io_flushers)
+{
+	if (!has_effective_cap(CAP_SYS_RESOURCE))
+		GTEST_SKIP() << "PR_SET_IO_FLUSHER needs CAP_SYS_RESOURCE (run as root)";
+	FakeModelKernel kernel;
+	kernel.add_disk(0, 8, 8);
+	FlusherProbeModel model;
+	std::vector<std::string> warnings;
+	Running run(kernel, model,
+		    {.poll = 20ms, .warn = [&](std::string_view w) { warnings.emplace_back(w); }});
+	EXPECT_EQ(answered(kernel, kernel.submit(0, Op::flush, 0, 0)).status, 0);
+	EXPECT_EQ(model.flusher.load(), 1);
+	// The flag is the thread's, not the process's.
+	EXPECT_EQ(::prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0), 0);
+	run.finish();
+	EXPECT_TRUE(warnings.empty()) << warnings.front();
+}
+
+TEST(ModelRunner, without_the_capability_it_warns_once_and_serves)
+{
+	// In a thread of its own without CAP_SYS_RESOURCE, so the test's
+	// other threads keep it if they have it.
+	std::thread([] {
+		if (has_effective_cap(CAP_SYS_RESOURCE))
+			drop_effective_cap(CAP_SYS_RESOURCE);
+		FakeModelKernel kernel;
+		kernel.add_disk(0, 8, 8);
+		FlusherProbeModel model;
+		std::mutex lock;
+		std::vector<std::string> warnings;
+		Running run(kernel, model,
+			    {.threads = 3, .poll = 20ms, .warn = [&](std::string_view w) {
+				     std::lock_guard guard(lock);
+				     warnings.emplace_back(w);
+			     }});
+		const auto data = counting(4096, 9);
+		EXPECT_EQ(answered(kernel, kernel.submit(0, Op::write, 0, 8, data)).status, 0);
+		EXPECT_EQ(answered(kernel, kernel.submit(0, Op::read, 0, 8)).data, data);
+		run.finish();
+		ASSERT_EQ(warnings.size(), 1U);
+		EXPECT_NE(warnings[0].find("PR_SET_IO_FLUSHER"), std::string::npos) << warnings[0];
+		EXPECT_NE(warnings[0].find("Operation not permitted"), std::string::npos) << warnings[0];
+	}).join();
 }
 
 /// A model that throws: the runner stops and join() rethrows.

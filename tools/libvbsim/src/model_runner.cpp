@@ -1,9 +1,13 @@
 #include "vbsim/model_runner.hpp"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <sys/prctl.h>
 
 namespace vbsim::model {
 
@@ -211,10 +215,37 @@ RunnerStats ModelRunner::stats() const
 	return s;
 }
 
+/// Marks the calling thread PR_SET_IO_FLUSHER (Linux 5.6): the kernel
+/// gives it PF_MEMALLOC_NOIO and PF_LOCAL_THROTTLE. The thread serves a
+/// block device, so memory reclaim in it must not write pages out to a
+/// filesystem or disk (perhaps the very disk that waits for this thread's
+/// answer), and its own writes must not be throttled for dirty pages it
+/// is there to clean. Loop and nbd servers do the same (tcmu-runner,
+/// nbd-client). Needs CAP_SYS_RESOURCE: without it the runner still
+/// works, with one warning per run.
+void ModelRunner::become_io_flusher()
+{
+	if (::prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0) == 0)
+		return;
+	const int err = errno;
+	if (warned_.exchange(true))
+		return;
+	const std::string text = fmt::format(
+		"the model's threads are not I/O flushers (PR_SET_IO_FLUSHER: {}{}); memory reclaim "
+		"in them may write to the disk they serve",
+		std::strerror(err),
+		err == EPERM ? ", needs CAP_SYS_RESOURCE" : err == EINVAL ? ", needs Linux 5.6" : "");
+	if (options_.warn)
+		options_.warn(text);
+	else
+		fmt::print(stderr, "vbsim: warning: {}\n", text);
+}
+
 /// One session's loop. Its own counters are added to the totals after
 /// every batch, so stats() sees progress without locking per request.
 void ModelRunner::worker(std::size_t n)
 {
+	become_io_flusher();
 	Session& session = *sessions_[n];
 	std::vector<Request> reqs(options_.batch);
 	std::vector<Answer> answers;

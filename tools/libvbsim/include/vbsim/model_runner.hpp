@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,6 +32,10 @@ struct RunnerOptions {
 	/// How long one exchange waits for a request: the longest a stop
 	/// request waits to be noticed by an idle thread.
 	std::chrono::milliseconds poll{100};
+	/// Where the runner's warnings go (one line each, no newline); empty
+	/// means standard error, as "vbsim: warning: <text>". May be called
+	/// from the runner's threads.
+	std::function<void(std::string_view)> warn{};
 };
 
 /// Counters of a run, summed over the threads.
@@ -61,7 +67,9 @@ struct RunnerStats {
 
 /// Runs @p model on disk @p index. Construction attaches every session
 /// and starts the model; start() launches the threads; stop() asks them
-/// to finish; join() waits, and rethrows what failed a thread.
+/// to finish; join() waits, and rethrows what failed a thread. Each thread
+/// marks itself PR_SET_IO_FLUSHER first (see docs/models.md; without
+/// CAP_SYS_RESOURCE it warns once and serves all the same).
 class ModelRunner {
 public:
 	/// Attaches options.threads sessions through @p sessions (std::
@@ -98,6 +106,7 @@ public:
 
 private:
 	void worker(std::size_t n);
+	void become_io_flusher();
 
 	Model& model_;
 	RunnerOptions options_;
@@ -106,6 +115,7 @@ private:
 	std::vector<std::thread> threads_;
 	std::atomic<bool> stop_{false};
 	std::atomic<bool> failed_{false};
+	std::atomic<bool> warned_{false}; ///< the I/O flusher warning was given
 	std::chrono::steady_clock::time_point started_;
 	std::chrono::steady_clock::time_point ended_;
 	mutable std::mutex lock_; ///< guards totals_, error_, ended_
