@@ -570,19 +570,6 @@ struct vbs_dev *vbs_dev_get(u32 index)
 }
 
 /**
- * vbs_dev_put() - drop a reference taken by vbs_dev_get()
- * @dev: the disk.
- *
- * May free the disk (vbs_free_disk()) if it was removed meanwhile.
- *
- * Context: process context, may sleep.
- */
-void vbs_dev_put(struct vbs_dev *dev)
-{
-	put_disk(dev->disk);
-}
-
-/**
  * vbs_dev_unpublish() - take a disk out of sight if nobody uses it
  * @index: the disk's index.
  * @out: set to the disk when it was taken out.

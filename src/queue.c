@@ -69,66 +69,6 @@
  */
 
 /**
- * vbs_op_index() - which statistics slot a request belongs to
- * @rq: the request.
- *
- * Return: a VBS_OP_* index, or -1 for an operation the disk does not do.
- */
-int vbs_op_index(struct request *rq)
-{
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-	case REQ_OP_DRV_IN:
-		return VBS_OP_READ;
-	case REQ_OP_WRITE:
-	case REQ_OP_DRV_OUT:
-		return VBS_OP_WRITE;
-	case REQ_OP_FLUSH:
-		return VBS_OP_FLUSH;
-	case REQ_OP_DISCARD:
-		return VBS_OP_DISCARD;
-	case REQ_OP_WRITE_ZEROES:
-		return VBS_OP_WRITE_ZEROES;
-	default:
-		return -1;
-	}
-}
-
-/**
- * vbs_request_sector() - where a request starts
- * @rq: the request.
- *
- * Filesystem I/O carries its position (blk_rq_pos()). A passthrough request
- * built by the block I/O ioctl does not: its position was stored in the
- * request's driver data when the ioctl built it.
- *
- * Return: the first 512-byte sector.
- */
-sector_t vbs_request_sector(struct request *rq)
-{
-	if (blk_rq_is_passthrough(rq))
-		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_sector;
-	return blk_rq_pos(rq);
-}
-
-/**
- * vbs_request_fua() - whether a write must be durable when it completes
- * @rq: a write request.
- *
- * REQ_FUA ("force unit access") reaches the driver only on a disk that
- * advertises a write cache with FUA; the block layer strips it otherwise.
- * The block I/O ioctl passes its own flag in the driver data.
- *
- * Return: true for an FUA write.
- */
-bool vbs_request_fua(struct request *rq)
-{
-	if (blk_rq_is_passthrough(rq))
-		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_fua;
-	return rq->cmd_flags & REQ_FUA;
-}
-
-/**
  * vbs_transfer() - move a read or write request's data
  * @dev: the disk.
  * @rq: the request; its memory is described by bio_vec segments.
@@ -200,143 +140,6 @@ static blk_status_t vbs_execute(struct vbs_dev *dev, struct request *rq)
 		return BLK_STS_OK;
 	default:
 		return BLK_STS_NOTSUPP;
-	}
-}
-
-/**
- * vbs_account() - add a finished request to this CPU's statistics
- * @dev: the disk.
- * @rq: the request.
- * @status: how it completed.
- *
- * this_cpu_add() is one instruction on x86 and needs no lock: each CPU
- * only ever writes its own counters.
- */
-static void vbs_account(struct vbs_dev *dev, struct request *rq,
-			blk_status_t status)
-{
-	struct vbs_pcpu_stats __percpu *s = dev->stats;
-	int op = vbs_op_index(rq);
-
-	this_cpu_inc(s->completed);
-	if (op < 0)
-		return;
-	this_cpu_inc(s->ops[op].requests);
-	this_cpu_add(s->ops[op].bytes, blk_rq_bytes(rq));
-	if (status)
-		this_cpu_inc(s->ops[op].errors);
-	if (blk_rq_is_passthrough(rq))
-		this_cpu_inc(s->ops[op].ioctl_requests);
-}
-
-/**
- * vbs_lat_bucket() - the histogram bucket of a latency
- * @ns: the latency in nanoseconds.
- *
- * Return: 0 below 1 us; b for [2^(b-1), 2^b) us; VBS_LAT_BUCKETS - 1 for
- * everything longer.
- */
-static unsigned int vbs_lat_bucket(u64 ns)
-{
-	u64 us = div_u64(ns, NSEC_PER_USEC);
-
-	if (!us)
-		return 0;
-	return min_t(unsigned int, ilog2(us) + 1, VBS_LAT_BUCKETS - 1);
-}
-
-/**
- * vbs_complete() - count and end a request the engine held
- * @dev: the disk.
- * @rq: the request; the caller won it (see &vbs_cmd.state).
- *
- * Context: any: ->queue_rq, the completion timer (hard irq), the timeout
- * handler, removal, or a model's ioctl.
- */
-void vbs_complete(struct vbs_dev *dev, struct request *rq)
-{
-	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
-	struct vbs_pcpu_stats __percpu *s = dev->stats;
-	u64 ns = ktime_get_ns() - cmd->start_ns;
-	int op = vbs_op_index(rq);
-
-	vbs_account(dev, rq, cmd->status);
-	this_cpu_inc(s->lat_hist[op][vbs_lat_bucket(ns)]);
-	this_cpu_add(s->lat_sum_ns[op], ns);
-	atomic_dec(&dev->sim.in_flight);
-	blk_mq_end_request(rq, cmd->status);
-}
-
-/**
- * vbs_timer_fn() - the simulated device finished a request
- * @timer: &vbs_cmd.timer of the request.
- *
- * If ->queue_rq is still between starting the timer and marking the
- * request WAITING (the completion time had already passed), the timer only
- * leaves a note (FIRED) and ->queue_rq completes the request itself. If the
- * timeout handler or removal got the request first, there is nothing left
- * to do.
- *
- * Context: hard irq (the hrtimer interrupt); must not sleep.
- * Return: HRTIMER_NORESTART: the timer is used once per request.
- */
-static enum hrtimer_restart vbs_timer_fn(struct hrtimer *timer)
-{
-	struct vbs_cmd *cmd = container_of(timer, struct vbs_cmd, timer);
-	struct request *rq = blk_mq_rq_from_pdu(cmd);
-	int state = atomic_read(&cmd->state);
-
-	for (;;) {
-		if (state == VBS_CMD_WAITING) {
-			if (atomic_try_cmpxchg(&cmd->state, &state,
-					       VBS_CMD_IDLE)) {
-				vbs_complete(rq->q->queuedata, rq);
-				break;
-			}
-		} else if (state == VBS_CMD_ARMING) {
-			if (atomic_try_cmpxchg(&cmd->state, &state,
-					       VBS_CMD_FIRED))
-				break;
-		} else {
-			break;
-		}
-	}
-	return HRTIMER_NORESTART;
-}
-
-/**
- * vbs_complete_at() - complete a request at its simulated completion time
- * @dev: the disk.
- * @rq: a started request; &vbs_cmd.status, &vbs_cmd.start_ns and
- *	&vbs_cmd.done_ns are set (@done_ns == @start_ns: no service time).
- *
- * Used by the engine's path (below) and by a model's answer (model.c).
- *
- * Context: process context.
- */
-void vbs_complete_at(struct vbs_dev *dev, struct request *rq)
-{
-	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
-
-	/* Completion time already reached: complete inline. */
-	if (cmd->done_ns == cmd->start_ns || cmd->done_ns <= ktime_get_ns()) {
-		vbs_complete(dev, rq);
-		return;
-	}
-
-	/*
-	 * Otherwise start the timer at the absolute completion time
-	 * (HRTIMER_MODE_ABS on CLOCK_MONOTONIC, the clock ktime_get_ns()
-	 * reads), so the time spent since the request started is not added
-	 * again. If it fires before we mark the request WAITING, it leaves
-	 * FIRED behind and we complete here.
-	 */
-	atomic_set(&cmd->state, VBS_CMD_ARMING);
-	hrtimer_start(&cmd->timer, ns_to_ktime(cmd->done_ns), HRTIMER_MODE_ABS);
-	if (atomic_cmpxchg(&cmd->state, VBS_CMD_ARMING, VBS_CMD_WAITING) ==
-	    VBS_CMD_FIRED) {
-		atomic_set(&cmd->state, VBS_CMD_IDLE);
-		vbs_complete(dev, rq);
 	}
 }
 
@@ -515,44 +318,6 @@ static enum blk_eh_timer_return vbs_timeout_rq(struct request *rq)
 }
 
 /**
- * vbs_complete_waiting() - end one request the engine holds, at removal
- * @rq: a started request of the disk.
- * @data: the disk.
- *
- * A request waiting for its timer completes with the status it was to
- * have; one hung by a timeout fault fails with BLK_STS_IOERR.
- *
- * Context: process context.
- * Return: true, to visit the next request.
- */
-static bool vbs_complete_waiting(struct request *rq, void *data)
-{
-	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
-
-	if (atomic_cmpxchg(&cmd->state, VBS_CMD_WAITING, VBS_CMD_IDLE) !=
-	    VBS_CMD_WAITING)
-		return true;
-	hrtimer_cancel(&cmd->timer);
-	if (cmd->effect == VBS_FAULT_TIMEOUT)
-		cmd->status = BLK_STS_IOERR;
-	vbs_complete(data, rq);
-	return true;
-}
-
-/**
- * vbs_complete_all() - complete every request the engine holds
- * @dev: the disk, whose engine is already off.
- *
- * blk_mq_tagset_busy_iter() visits every started request of the tag set.
- *
- * Context: process context, may sleep.
- */
-void vbs_complete_all(struct vbs_dev *dev)
-{
-	blk_mq_tagset_busy_iter(&dev->tag_set, vbs_complete_waiting, dev);
-}
-
-/**
  * vbs_init_request() - prepare a request's driver data, once
  * @set: the tag set.
  * @rq: one of its requests (also each hardware queue's flush request).
@@ -560,10 +325,8 @@ void vbs_complete_all(struct vbs_dev *dev)
  *
  * blk-mq allocates every request of the tag set up front and calls
  * ->init_request for each, so per-request setup costs nothing on the I/O
- * path. The timer is set up here and not in ->queue_rq: setting up a timer
- * again while its previous callback may still be running on another CPU
- * (the request was ended there and reused here) would corrupt it, while
- * starting it again is allowed.
+ * path: the completion timer (vbs_cmd_init(), complete.c) and the model
+ * protocol's fields.
  *
  * blk-mq also passes the memory node the request was allocated on, an
  * unsigned int before 7.2 and an int since: VBS_DEFINE_INIT_REQUEST()
@@ -577,9 +340,7 @@ static int vbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
-	vbs_hrtimer_setup(&cmd->timer, vbs_timer_fn, CLOCK_MONOTONIC,
-			  HRTIMER_MODE_ABS);
-	atomic_set(&cmd->state, VBS_CMD_IDLE);
+	vbs_cmd_init(cmd);
 	INIT_LIST_HEAD(&cmd->model_node);
 	cmd->model_slot = U32_MAX;
 	return 0;
@@ -592,107 +353,3 @@ const struct blk_mq_ops vbs_mq_ops = {
 	.timeout	= vbs_timeout_rq,
 	.init_request	= VBS_INIT_REQUEST(vbs_init_request_cb),
 };
-
-/**
- * vbs_stats_sum() - add up every CPU's counters
- * @dev: the disk.
- * @sum: filled with the totals since the disk was created, in the layout
- *	VBS_IOC_GET_STATS reports (only the fields kept per CPU).
- * @in_flight: set to the requests started and not completed.
- *
- * Each counter is read with READ_ONCE(): its CPU may be adding to it right
- * now, and the compiler must neither reuse an earlier read nor read it
- * twice. A u64 read is one load, never torn, only because the module is
- * built for 64-bit kernels alone (vbs.h); on a 32-bit kernel these
- * counters would need u64_stats_sync.
- */
-static void vbs_stats_sum(struct vbs_dev *dev, struct vbs_stats *sum,
-			  u64 *in_flight)
-{
-	const struct vbs_pcpu_stats *s;
-	u64 started = 0, completed = 0;
-	int cpu, op, b;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		s = per_cpu_ptr(dev->stats, cpu);
-		for (op = 0; op < VBS_OP_NR; op++) {
-			sum->ops[op].requests += READ_ONCE(s->ops[op].requests);
-			sum->ops[op].bytes += READ_ONCE(s->ops[op].bytes);
-			sum->ops[op].errors += READ_ONCE(s->ops[op].errors);
-			sum->ops[op].ioctl_requests +=
-				READ_ONCE(s->ops[op].ioctl_requests);
-			sum->faults[op] += READ_ONCE(s->faults[op]);
-			sum->lat_sum_ns[op] += READ_ONCE(s->lat_sum_ns[op]);
-			for (b = 0; b < VBS_LAT_BUCKETS; b++)
-				sum->lat_hist[op][b] +=
-					READ_ONCE(s->lat_hist[op][b]);
-		}
-		completed += READ_ONCE(s->completed);
-		started += READ_ONCE(s->started);
-	}
-	/*
-	 * A request counted on one CPU while we summed another can make the
-	 * sums disagree for an instant; never report less than zero.
-	 */
-	*in_flight = started > completed ? started - completed : 0;
-}
-
-/**
- * vbs_stats_read() - the disk's statistics since the last reset
- * @dev: the disk.
- * @out: filled in; @out->size is left for the caller to set.
- *
- * Context: process context, may sleep.
- */
-void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out)
-{
-	const struct vbs_stats *base = &dev->stats_base;
-	int op, b;
-
-	vbs_stats_sum(dev, out, &out->in_flight);
-	mutex_lock(&dev->stats_lock);
-	for (op = 0; op < VBS_OP_NR; op++) {
-		out->ops[op].requests -= base->ops[op].requests;
-		out->ops[op].bytes -= base->ops[op].bytes;
-		out->ops[op].errors -= base->ops[op].errors;
-		out->ops[op].ioctl_requests -= base->ops[op].ioctl_requests;
-		out->faults[op] -= base->faults[op];
-		out->lat_sum_ns[op] -= base->lat_sum_ns[op];
-		for (b = 0; b < VBS_LAT_BUCKETS; b++)
-			out->lat_hist[op][b] -= base->lat_hist[op][b];
-	}
-	out->since_ns = dev->stats_since;
-	mutex_unlock(&dev->stats_lock);
-
-	/* Not reset: they describe the present, not a period. */
-	out->peak_in_flight = atomic_read(&dev->sim.peak_in_flight);
-	out->pages_in_use = atomic_long_read(&dev->store.nr_pages);
-	out->bytes_in_use = out->pages_in_use << PAGE_SHIFT;
-	out->cache_pages = atomic_long_read(&dev->cache.nr_pages);
-}
-
-/**
- * vbs_stats_reset() - start counting again from zero
- * @dev: the disk.
- *
- * The per-CPU counters are never written by a reader: the current sums
- * become the new base, so a reset racing with I/O loses nothing. The peak
- * queue depth starts again from the requests in flight now.
- *
- * Context: process context, may sleep.
- */
-void vbs_stats_reset(struct vbs_dev *dev)
-{
-	u64 in_flight;
-
-	mutex_lock(&dev->stats_lock);
-	vbs_stats_sum(dev, &dev->stats_base, &in_flight);
-	dev->stats_since = ktime_get_ns();
-	mutex_unlock(&dev->stats_lock);
-
-	spin_lock(&dev->sim.lock);
-	atomic_set(&dev->sim.peak_in_flight,
-		   atomic_read(&dev->sim.in_flight));
-	spin_unlock(&dev->sim.lock);
-}

@@ -82,53 +82,6 @@
 #define VBS_SIM_DEFAULT_TIMEOUT_MS	30000
 
 /**
- * vbs_rand_next() - next value of a splitmix64 sequence
- * @state: the generator's state, advanced.
- *
- * splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number
- * generators", 2014): a Weyl sequence scrambled by two multiply-xorshift
- * rounds. Small, fast, and good enough for simulation; not for secrets.
- *
- * Return: 64 random bits.
- */
-u64 vbs_rand_next(u64 *state)
-{
-	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/**
- * vbs_rand_ppm() - map random bits onto parts per million
- * @r: 64 random bits.
- *
- * Multiply-and-shift instead of a modulo: no division, and each value in
- * [0, 10^6) is hit by the same number of 32-bit inputs, give or take one.
- *
- * Return: a value in [0, 1000000); "x < ppm" has probability ppm / 10^6.
- */
-u32 vbs_rand_ppm(u64 r)
-{
-	return mul_u32_u32(r >> 32, 1000000) >> 32;
-}
-
-/**
- * vbs_sim_rand() - next value of the disk's random sequence
- * @sim: the engine.
- *
- * Context: @sim->lock held.
- * Return: 64 random bits.
- */
-u64 vbs_sim_rand(struct vbs_sim *sim)
-	__must_hold(&sim->lock)
-{
-	lockdep_assert_held(&sim->lock);
-	return vbs_rand_next(&sim->rng);
-}
-
-/**
  * vbs_neg_ln_q16() - -ln(u) for u = (r + 1) / 2^32, in Q16 fixed point
  * @r: 32 random bits; u is then uniform in (0, 1].
  *
@@ -388,22 +341,6 @@ static bool vbs_sim_is_default(const struct vbs_sim_params *p)
 }
 
 /**
- * vbs_sim_update_active() - recompute whether requests take the engine
- * @sim: the engine.
- *
- * Called whenever the settings or the fault rules change.
- *
- * Context: @sim->lock held.
- */
-void vbs_sim_update_active(struct vbs_sim *sim)
-	__must_hold(&sim->lock)
-{
-	lockdep_assert_held(&sim->lock);
-	WRITE_ONCE(sim->active, !sim->dying &&
-		   (sim->nr_rules || !vbs_sim_is_default(&sim->params)));
-}
-
-/**
  * vbs_sim_check() - validate settings from userland
  * @p: the settings, copied in.
  *
@@ -513,6 +450,7 @@ int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p)
 	sim->rng = p->seed;
 	memset(sim->bw_free, 0, sizeof(sim->bw_free));
 	memset(sim->iops_next, 0, sizeof(sim->iops_next));
+	sim->configured = !vbs_sim_is_default(p);
 	vbs_sim_update_active(sim);
 	spin_unlock(&sim->lock);
 	blk_queue_rq_timeout(dev->disk->queue, msecs_to_jiffies(timeout_ms));

@@ -6,7 +6,9 @@
  *
  *  main.c     module parameters, init and exit
  *  dev.c      a disk's life: creation, lookup, open, removal, release
- *  queue.c    the blk-mq operations: a request enters, is executed, completes
+ *  queue.c    the blk-mq operations: a request enters and is executed
+ *  complete.c the end of a request: counting it, ending it now or later;
+ *             the statistics
  *  store.c    the sparse page store that holds the disk's data
  *  cache.c    the volatile write cache in front of the store
  *  sim.c      the simulation engine: service time, parameters, seed
@@ -26,6 +28,8 @@
 #include <linux/blkdev.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
@@ -122,6 +126,8 @@ struct vbs_cache {
  *	that a disk with default settings pays one branch; written under
  *	@lock.
  * @dying: the disk is being removed; the engine stays off (under @lock).
+ * @configured: @params holds a setting that acts on requests (latency,
+ *	bandwidth, IOPS or units; not the seed or the timeout). Under @lock.
  * @lock: protects everything below except @mutex and the atomics. Taken
  *	by ->queue_rq (process context) and the ioctls, never from the
  *	completion timer, so a plain spin_lock() is enough.
@@ -150,6 +156,7 @@ struct vbs_cache {
 struct vbs_sim {
 	bool active;
 	bool dying;
+	bool configured;
 	spinlock_t lock;		/* see kernel-doc */
 	struct mutex mutex;		/* serialises engine ioctls */
 	struct vbs_sim_params params;
@@ -359,18 +366,22 @@ void vbs_dev_remove_all(void);
 void vbs_dev_list(u32 *indices, u32 capacity, u32 *count);
 u32 vbs_dev_count(void);
 struct vbs_dev *vbs_dev_get(u32 index);
-void vbs_dev_put(struct vbs_dev *dev);
 
 /* queue.c */
 extern const struct blk_mq_ops vbs_mq_ops;
+
+/* complete.c */
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out);
 void vbs_stats_reset(struct vbs_dev *dev);
 void vbs_complete_all(struct vbs_dev *dev);
+void vbs_account(struct vbs_dev *dev, struct request *rq,
+		 blk_status_t status);
 int vbs_op_index(struct request *rq);
 sector_t vbs_request_sector(struct request *rq);
 bool vbs_request_fua(struct request *rq);
 void vbs_complete(struct vbs_dev *dev, struct request *rq);
 void vbs_complete_at(struct vbs_dev *dev, struct request *rq);
+void vbs_cmd_init(struct vbs_cmd *cmd);
 
 /**
  * struct vbs_range - a byte range of the disk cut at page boundaries
@@ -433,11 +444,7 @@ void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 		  struct vbs_cmd *cmd);
 void vbs_sim_get(struct vbs_dev *dev, struct vbs_sim_params *p);
 int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p);
-u64 vbs_sim_rand(struct vbs_sim *sim);
-void vbs_sim_update_active(struct vbs_sim *sim);
 void vbs_sim_count_start(struct vbs_sim *sim);
-u64 vbs_rand_next(u64 *state);
-u32 vbs_rand_ppm(u64 r);
 
 /* fault.c */
 int vbs_fault_add(struct vbs_dev *dev, struct vbs_fault_rule *rule);
@@ -477,6 +484,84 @@ void vbs_control_exit(void);
 
 /* sysfs.c */
 extern const struct attribute_group *vbs_disk_groups[];
+
+/**
+ * vbs_rand_next() - next value of a splitmix64 sequence
+ * @state: the generator's state, advanced.
+ *
+ * splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number
+ * generators", 2014): a Weyl sequence scrambled by two multiply-xorshift
+ * rounds. Small, fast, and good enough for simulation; not for secrets.
+ *
+ * Return: 64 random bits.
+ */
+static inline u64 vbs_rand_next(u64 *state)
+{
+	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/**
+ * vbs_rand_ppm() - map random bits onto parts per million
+ * @r: 64 random bits.
+ *
+ * Multiply-and-shift instead of a modulo: no division, and each value in
+ * [0, 10^6) is hit by the same number of 32-bit inputs, give or take one.
+ *
+ * Return: a value in [0, 1000000); "x < ppm" has probability ppm / 10^6.
+ */
+static inline u32 vbs_rand_ppm(u64 r)
+{
+	return mul_u32_u32(r >> 32, 1000000) >> 32;
+}
+
+/**
+ * vbs_sim_rand() - next value of the disk's random sequence
+ * @sim: the engine.
+ *
+ * Context: @sim->lock held.
+ * Return: 64 random bits.
+ */
+static inline u64 vbs_sim_rand(struct vbs_sim *sim)
+	__must_hold(&sim->lock)
+{
+	lockdep_assert_held(&sim->lock);
+	return vbs_rand_next(&sim->rng);
+}
+
+/**
+ * vbs_sim_update_active() - recompute whether requests take the engine
+ * @sim: the engine.
+ *
+ * Called whenever the settings (VBS_IOC_SET_SIM, which sets
+ * &vbs_sim.configured) or the fault rules change.
+ *
+ * Context: @sim->lock held.
+ */
+static inline void vbs_sim_update_active(struct vbs_sim *sim)
+	__must_hold(&sim->lock)
+{
+	lockdep_assert_held(&sim->lock);
+	WRITE_ONCE(sim->active, !sim->dying &&
+		   (sim->nr_rules || sim->configured));
+}
+
+/**
+ * vbs_dev_put() - drop a reference taken by vbs_dev_get()
+ * @dev: the disk.
+ *
+ * The reference is the gendisk's own: dropping the last one frees the disk
+ * (->free_disk, dev.c), whoever drops it.
+ *
+ * Context: process context, may sleep.
+ */
+static inline void vbs_dev_put(struct vbs_dev *dev)
+{
+	put_disk(dev->disk);
+}
 
 /**
  * vbs_sim_active() - whether requests must take the simulation engine's path
