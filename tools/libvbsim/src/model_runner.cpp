@@ -196,15 +196,19 @@ void ModelRunner::join()
 	for (std::thread& t : threads_)
 		if (t.joinable())
 			t.join();
+	bool first = false;
 	{
 		std::lock_guard guard(lock_);
-		if (!joined_)
+		first = !joined_;
+		if (first)
 			ended_ = Clock::now();
 		joined_ = true;
 	}
 	sessions_.clear();
 	if (error_)
 		std::rethrow_exception(error_);
+	if (first)
+		model_.finish();
 }
 
 RunnerStats ModelRunner::stats() const

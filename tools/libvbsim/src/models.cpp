@@ -146,17 +146,39 @@ TraceModel::TraceModel(std::unique_ptr<Model> inner, const std::string& path)
 
 TraceModel::~TraceModel()
 {
+	// What could not be written was reported by finish() or handle().
 	std::lock_guard guard(lock_);
 	file_.flush();
+}
+
+void TraceModel::write_locked(std::string_view text, bool flush) const
+{
+	if (error_ != 0)
+		return;
+	// errno is the failed write(2)'s only if nothing else set it since.
+	errno = 0;
+	file_ << text;
+	if (flush)
+		file_.flush();
+	if (!file_.good())
+		error_ = errno != 0 ? errno : EIO;
+}
+
+void TraceModel::check_locked() const
+{
+	if (error_ != 0)
+		throw_error(error_, fmt::format("writing trace file {}", path_));
 }
 
 void TraceModel::start(const Geometry& g)
 {
 	inner_->start(g);
 	epoch_ = std::chrono::steady_clock::now().time_since_epoch();
-	file_ << fmt::format("# inner model {}, {} logical / {} physical pages\n", inner_->name(),
-			     g.logical_pages, g.physical_pages);
-	file_.flush();
+	std::lock_guard guard(lock_);
+	write_locked(fmt::format("# inner model {}, {} logical / {} physical pages\n", inner_->name(),
+				 g.logical_pages, g.physical_pages),
+		     true);
+	check_locked();
 }
 
 void TraceModel::handle(const Request& r, nanoseconds now, Reply& out, PageOps& ops)
@@ -172,10 +194,22 @@ void TraceModel::handle(const Request& r, nanoseconds now, Reply& out, PageOps& 
 		.status = out.status,
 	};
 	std::lock_guard guard(lock_);
-	file_ << format_trace_record(rec) << '\n';
 	// A model may be killed: keep what is recorded readable, in chunks.
-	if (++records_ % 256 == 0)
-		file_.flush();
+	write_locked(format_trace_record(rec) + '\n', (records_ + 1) % 256 == 0);
+	// A record lost is a trace that lies: end the run (the runner stops
+	// on the exception, and vbsim prints it).
+	check_locked();
+	records_++;
+}
+
+void TraceModel::finish()
+{
+	{
+		std::lock_guard guard(lock_);
+		write_locked({}, true);
+		check_locked();
+	}
+	inner_->finish();
 }
 
 unsigned TraceModel::threads_supported() const
@@ -187,7 +221,8 @@ nlohmann::json TraceModel::stats() const
 {
 	nlohmann::json s = inner_->stats();
 	std::lock_guard guard(lock_);
-	file_.flush();
+	// A failure is kept for the next handle() or finish() to report.
+	write_locked({}, true);
 	s["trace"] = {{"file", path_}, {"records", records_}};
 	return s;
 }

@@ -57,7 +57,7 @@ struct Request {
 	/// this library does not know (a newer kernel's); @c op is then
 	/// meaningless. The runner answers such a request -EOPNOTSUPP itself
 	/// and never hands it to a model.
-	std::optional<std::uint32_t> unknown_op;
+	std::optional<std::uint32_t> unknown_op{};
 
 	/// True when logical page (first_page + @p i) is only partly covered
 	/// by the request's sectors: then a write must say, in
@@ -139,6 +139,11 @@ public:
 
 	/// Model-specific statistics for `vbsim model run` (live and final).
 	[[nodiscard]] virtual nlohmann::json stats() const = 0;
+
+	/// Called by ModelRunner::join() once every thread has ended without
+	/// an error: a model that writes output completes it here, and
+	/// throws (std::system_error) when it cannot.
+	virtual void finish() {}
 
 protected:
 	Model() = default;

@@ -97,8 +97,9 @@ public:
 	/// True once a thread has ended on an error (the others are stopped).
 	[[nodiscard]] bool failed() const { return failed_.load(); }
 
-	/// Waits for the threads; rethrows the first error one of them hit.
-	/// Then detaches every session.
+	/// Waits for the threads and detaches every session; then rethrows
+	/// the first error a thread hit, or, when none did, calls the model's
+	/// finish() (which may throw too).
 	void join();
 
 	/// A snapshot of the counters.

@@ -80,7 +80,10 @@ inline constexpr std::string_view kTraceHeader = "time_ns,op,sector,sectors,fua,
 [[nodiscard]] std::vector<TraceRecord> read_trace(std::istream& in);
 
 /// Records every request another model decides. Thread-safe as far as
-/// the inner model is.
+/// the inner model is. A record that cannot be written (a full disk)
+/// fails start(), handle() or finish() with std::system_error, "writing
+/// trace file PATH: <reason>", and every call after it: the run ends
+/// rather than leave a trace that silently lacks requests.
 class TraceModel final : public Model {
 public:
 	/// Decorates @p inner, writing to @p path (created or truncated;
@@ -98,14 +101,23 @@ public:
 	/// The inner model's statistics, plus "trace": records written. Also
 	/// flushes the file, so live statistics mean a readable trace.
 	[[nodiscard]] nlohmann::json stats() const override;
+	/// Flushes the file, then the inner model's finish().
+	void finish() override;
 
 private:
+	/// Writes @p text, then flushes if @p flush; keeps the errno of the
+	/// first failure in error_ (and writes nothing more after it).
+	void write_locked(std::string_view text, bool flush) const;
+	/// Throws error_, if set.
+	void check_locked() const;
+
 	std::unique_ptr<Model> inner_;
 	std::string path_;
 	mutable std::mutex lock_; ///< guards the file and the counters
 	mutable std::ofstream file_;
 	std::chrono::nanoseconds epoch_{-1};
-	std::uint64_t records_ = 0;
+	std::uint64_t records_ = 0; ///< records written (buffered or on disk)
+	mutable int error_ = 0;     ///< errno of the first failed write, 0 = none
 };
 
 } // namespace vbsim::model
