@@ -87,10 +87,64 @@ TEST(FtlConfig, rejects_bad_options_with_the_option_named)
 	EXPECT_TRUE(contains(rejection([] { parse({"pages-per-block=1"}); }), "pages-per-block=1"));
 	EXPECT_TRUE(contains(rejection([] { parse({"channels=x"}); }), "channels value"));
 	EXPECT_TRUE(contains(rejection([] { parse({"read-lat=fast"}); }), "fast"));
-	EXPECT_TRUE(contains(rejection([] { parse({"gc-stream=shared", "gc-low=0"}); }), "gc-low must be"));
+	EXPECT_TRUE(contains(rejection([] { parse({"gc-stream=shared", "gc-low=0"}); }), "gc-low=0 is out of range 1..1024"));
 	EXPECT_TRUE(contains(rejection([] { parse({"gc-low=1"}); }), "gc-low must be at least 2"));
 	EXPECT_TRUE(contains(rejection([] { parse({"gc-low=4", "gc-high=3"}); }), "gc-high=3 is below gc-low=4"));
 	EXPECT_TRUE(contains(rejection([] { parse({"op=10%", "blocks-per-lun=8"}); }), "not both"));
+}
+
+/// One option's range, as docs/models.md gives it: the spellings of its
+/// least and greatest values and of values just outside them ("" where
+/// there is none), and @p also, options that make the extremes valid
+/// together.
+struct Range {
+	std::string key;
+	std::string min, max, below, above;
+	bool duration = false;
+	std::vector<std::string> also = {};
+};
+
+TEST(FtlConfig, every_option_has_a_range_and_a_unit)
+{
+	const std::vector<Range> ranges = {
+		{"channels", "1", "256", "0", "257"},
+		{"luns", "1", "256", "0", "257"},
+		{"pages-per-block", "2", "65536", "1", "65537"},
+		{"blocks-per-lun", "0", "1048576", "", "1048577"},
+		{"gc-low", "1", "1024", "0", "1025", false, {"gc-stream=shared", "gc-high=1024"}},
+		{"gc-high", "1", "1024", "0", "1025", false, {"gc-stream=shared", "gc-low=1"}},
+		{"read-lat", "0ns", "100ms", "", "100001us", true},
+		{"prog-lat", "0ns", "100ms", "", "100001us", true},
+		{"xfer-lat", "0ns", "100ms", "", "100001us", true},
+		{"erase-lat", "0ns", "1s", "", "1000001us", true},
+		{"flush-lat", "0ns", "1s", "", "1000001us", true},
+	};
+	for (const Range& r : ranges) {
+		SCOPED_TRACE(r.key);
+		const auto with = [&](const std::string& value) {
+			std::vector<std::string> options = r.also;
+			options.push_back(r.key + "=" + value);
+			return options;
+		};
+		EXPECT_EQ(rejection([&] { parse(with(r.min)); }), "");
+		EXPECT_EQ(rejection([&] { parse(with(r.max)); }), "");
+		const std::string range = r.duration ? "0.." + r.max : r.min + ".." + r.max;
+		if (!r.below.empty()) {
+			EXPECT_TRUE(contains(rejection([&] { parse(with(r.below)); }),
+					     "ftl: " + r.key + "=" + r.below + " is out of range " + range));
+		}
+		EXPECT_TRUE(contains(rejection([&] { parse(with(r.above)); }),
+				     "ftl: " + r.key + "=" + r.above + " is out of range " + range));
+		if (r.duration) {
+			const std::string message = rejection([&] { parse(with("200")); });
+			EXPECT_TRUE(contains(message, "ftl: " + r.key + "=200 needs a unit (ns, us, ms or s)"));
+			EXPECT_TRUE(contains(message, "from 0 to " + r.max));
+			EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+		}
+	}
+	// The finding: 200 would have been 200 seconds of every program.
+	EXPECT_EQ(rejection([] { parse({"prog-lat=200"}); }),
+		  "ftl: prog-lat=200 needs a unit (ns, us, ms or s): a duration from 0 to 100ms, such as 200us");
 }
 
 TEST(FtlLayout, derives_blocks_per_lun_from_the_store)

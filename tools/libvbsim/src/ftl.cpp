@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -61,12 +62,47 @@ double parse_op(std::string_view text)
 	return value;
 }
 
-/// A count option as a 32-bit value, with the option's name in messages.
-std::uint32_t parse_count(std::string_view text, std::string_view key)
+/// A count option, @p min..@p max, with the option's name in messages.
+std::uint32_t parse_count(std::string_view text, std::string_view key, std::uint32_t min,
+			  std::uint32_t max)
 {
-	return static_cast<std::uint32_t>(
-		parse_uint(text, std::numeric_limits<std::uint32_t>::max(), fmt::format("{} value", key)));
+	const std::uint64_t value =
+		parse_uint(text, std::numeric_limits<std::uint64_t>::max(), fmt::format("{} value", key));
+	if (value < min || value > max)
+		fail(fmt::format("{}={} is out of range {}..{}", key, text, min, max));
+	return static_cast<std::uint32_t>(value);
 }
+
+/// A latency option: a duration with its unit (a plain number would be
+/// seconds, which no NAND operation takes; "0" is 0 in any unit),
+/// 0..@p max.
+nanoseconds parse_latency(std::string_view text, std::string_view key, nanoseconds max)
+{
+	if (text != "0" && !text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) != 0)
+		fail(fmt::format("{}={} needs a unit (ns, us, ms or s): a duration from 0 to {}, such as "
+				 "200us",
+				 key, text, format_duration(max)));
+	nanoseconds value{};
+	try {
+		value = parse_duration(text);
+	} catch (const std::invalid_argument& e) {
+		fail(fmt::format("{}: {}", key, e.what()));
+	}
+	if (value > max)
+		fail(fmt::format("{}={} is out of range 0..{}", key, text, format_duration(max)));
+	return value;
+}
+
+// The ranges of the options (docs/models.md lists them). Latencies stay
+// far below the kernel's 60 s answer limit, which one request's pages
+// and the GC it runs add up towards.
+constexpr std::uint32_t kMaxChannels = 256;
+constexpr std::uint32_t kMaxLuns = 256;
+constexpr std::uint32_t kMaxPagesPerBlock = 65536;
+constexpr std::uint32_t kMaxBlocksPerLun = 1U << 20;
+constexpr std::uint32_t kMaxGcBlocks = 1024;
+constexpr nanoseconds kMaxPageLatency = std::chrono::milliseconds(100);
+constexpr nanoseconds kMaxLongLatency = std::chrono::seconds(1);
 
 /// The later of two instants.
 nanoseconds later(nanoseconds a, nanoseconds b)
@@ -91,13 +127,13 @@ void set_ftl_option(FtlConfig& config, std::string_view key_text, std::string_vi
 {
 	const std::string key = normalise_key(key_text);
 	if (key == "channels")
-		config.channels = parse_count(value, key);
+		config.channels = parse_count(value, key, 1, kMaxChannels);
 	else if (key == "luns" || key == "luns-per-channel")
-		config.luns_per_channel = parse_count(value, key);
+		config.luns_per_channel = parse_count(value, key, 1, kMaxLuns);
 	else if (key == "pages-per-block")
-		config.pages_per_block = parse_count(value, key);
+		config.pages_per_block = parse_count(value, key, 2, kMaxPagesPerBlock);
 	else if (key == "blocks-per-lun")
-		config.blocks_per_lun = parse_count(value, key);
+		config.blocks_per_lun = parse_count(value, key, 0, kMaxBlocksPerLun);
 	else if (key == "op")
 		config.op = parse_op(value);
 	else if (key == "gc") {
@@ -115,19 +151,19 @@ void set_ftl_option(FtlConfig& config, std::string_view key_text, std::string_vi
 		else
 			fail(fmt::format("invalid gc-stream \"{}\": use separate or shared", value));
 	} else if (key == "gc-low")
-		config.gc_low = parse_count(value, key);
+		config.gc_low = parse_count(value, key, 1, kMaxGcBlocks);
 	else if (key == "gc-high")
-		config.gc_high = parse_count(value, key);
+		config.gc_high = parse_count(value, key, 1, kMaxGcBlocks);
 	else if (key == "read-lat")
-		config.read_lat = parse_duration(value);
+		config.read_lat = parse_latency(value, key, kMaxPageLatency);
 	else if (key == "prog-lat")
-		config.prog_lat = parse_duration(value);
+		config.prog_lat = parse_latency(value, key, kMaxPageLatency);
 	else if (key == "erase-lat")
-		config.erase_lat = parse_duration(value);
+		config.erase_lat = parse_latency(value, key, kMaxLongLatency);
 	else if (key == "xfer-lat")
-		config.xfer_lat = parse_duration(value);
+		config.xfer_lat = parse_latency(value, key, kMaxPageLatency);
 	else if (key == "flush-lat")
-		config.flush_lat = parse_duration(value);
+		config.flush_lat = parse_latency(value, key, kMaxLongLatency);
 	else
 		fail(fmt::format("unknown option \"{}\" (known: channels, luns, pages-per-block, "
 				 "blocks-per-lun, op, gc, gc-stream, gc-low, gc-high, read-lat, prog-lat, "

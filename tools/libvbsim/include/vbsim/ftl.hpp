@@ -61,7 +61,7 @@ struct FtlConfig {
 	std::uint32_t channels = 2;         ///< channels=N, 1..256
 	std::uint32_t luns_per_channel = 2; ///< luns=N, 1..256 (dies per channel)
 	std::uint32_t pages_per_block = 64; ///< pages-per-block=N, 2..65536
-	/// blocks-per-lun=N; 0 = as many as the physical pages allow.
+	/// blocks-per-lun=N, 0..1048576; 0 = as many as the physical pages allow.
 	std::uint32_t blocks_per_lun = 0;
 	/// op=10% or op=0.1: over-provisioning, physical / logical - 1. When
 	/// set, the FTL uses only logical * (1 + op) of the disk's physical
@@ -69,9 +69,9 @@ struct FtlConfig {
 	/// so the disk's model_pages decides. Not together with blocks_per_lun.
 	std::optional<double> op;
 	GcPolicy gc = GcPolicy::greedy; ///< gc=greedy|cost-benefit
-	/// gc-low=N: GC starts when a LUN has fewer than N free blocks (1..).
+	/// gc-low=N: GC starts when a LUN has fewer than N free blocks (1..1024).
 	std::uint32_t gc_low = 2;
-	/// gc-high=N: and reclaims blocks until it has N (gc_low..).
+	/// gc-high=N: and reclaims blocks until it has N (gc_low..1024).
 	std::uint32_t gc_high = 4;
 	/// gc-stream=separate|shared: GC copies into a block of its own per
 	/// LUN (separate), apart from new host data, or into the host's open
@@ -81,11 +81,13 @@ struct FtlConfig {
 	/// beat greedy. Separate costs one more spare block per LUN and needs
 	/// gc-low >= 2 (GC must find a free block for its own stream).
 	bool gc_separate = true;
-	std::chrono::nanoseconds read_lat{40'000};       ///< read-lat=40us (NAND page read)
-	std::chrono::nanoseconds prog_lat{200'000};      ///< prog-lat=200us (page program)
-	std::chrono::nanoseconds erase_lat{2'000'000};   ///< erase-lat=2ms (block erase)
-	std::chrono::nanoseconds xfer_lat{0};            ///< xfer-lat=0: one page over the channel
-	std::chrono::nanoseconds flush_lat{10'000};      ///< flush-lat=10us: a flush's reply time
+	// Latencies: set_ftl_option() wants a unit ("200us"; a bare number
+	// other than 0 is refused) and the range given.
+	std::chrono::nanoseconds read_lat{40'000};       ///< read-lat=40us (NAND page read), 0..100ms
+	std::chrono::nanoseconds prog_lat{200'000};      ///< prog-lat=200us (page program), 0..100ms
+	std::chrono::nanoseconds erase_lat{2'000'000};   ///< erase-lat=2ms (block erase), 0..1s
+	std::chrono::nanoseconds xfer_lat{0};            ///< xfer-lat=0: one page over the channel, 0..100ms
+	std::chrono::nanoseconds flush_lat{10'000};      ///< flush-lat=10us: a flush's reply time, 0..1s
 };
 
 /// Sets one option from its command-line spelling: @p key as listed at
