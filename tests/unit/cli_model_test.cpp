@@ -134,7 +134,7 @@ TEST(CliModelRun, errors_are_one_line)
 	EXPECT_EQ(cli.run({"model", "run", "hdd", "0", "--seek-full", "1ms", "--seek-track", "2ms"}), 2);
 	EXPECT_EQ(cli.err, "vbsim: --seek-full must be at least --seek-track\n");
 	EXPECT_EQ(cli.run({"model", "run", "identity", "0", "--batch", "5000"}), 2);
-	EXPECT_EQ(cli.err, "vbsim: --batch must be from 1 to 4096, not 5000\n");
+	EXPECT_EQ(cli.err, "vbsim: --batch: invalid batch size \"5000\": too large (the most is 4096)\n");
 	EXPECT_EQ(cli.run({"model", "run", "identity", "0", "--threads", "0"}), 2);
 	EXPECT_EQ(cli.run({"model"}), 2);
 	EXPECT_EQ(cli.kernel.sessions(0), 0U);

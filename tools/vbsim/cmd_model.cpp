@@ -29,6 +29,12 @@ using std::chrono::nanoseconds;
 /// statistics are asked for: how soon a failed thread ends the command.
 constexpr nanoseconds k_check_interval = std::chrono::milliseconds(200);
 
+/// Most runner threads (the built-in models support at most 64).
+constexpr std::uint64_t k_max_threads = 64;
+
+/// Shortest --stats-interval: a line every 10 ms is already a flood.
+constexpr nanoseconds k_min_interval = std::chrono::milliseconds(10);
+
 /// The models `vbsim model run` knows.
 const std::vector<std::string> k_model_names = {"identity", "hdd", "trace", "ftl"};
 
@@ -44,13 +50,16 @@ public:
 			->check(CLI::IsMember(k_model_names));
 		add_device_argument(a, device_);
 		add_uint_option(a, "--threads", runner_.threads,
-				"Sessions, one thread each (default 1; hdd, identity: any)", "thread count", 1);
+				"Sessions, one thread each, 1..64 (default 1; ftl: 1)", "thread count", 1,
+				k_max_threads);
 		add_uint_option(a, "--batch", runner_.batch,
-				"Most requests fetched per exchange, 1..4096 (default 64)", "batch size", 1);
+				"Most requests fetched per exchange, 1..4096 (default 64)", "batch size", 1,
+				model::kMaxBatch);
 		a.add_flag("--recover", runner_.recover,
 			   "When this model exits, requests wait for the next one instead of failing");
 		add_duration_option(a, "--stats-interval", interval_ns_,
-				    "Print live statistics on stderr every DURATION");
+				    "Print live statistics on stderr every DURATION, 10ms..1h",
+				    k_min_interval, std::chrono::hours(1));
 		add_json_flag(a, json_);
 
 		// hdd (also as the base of trace): the model lists its options

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <cctype>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -71,6 +72,29 @@ CLI::Validator duration_transform()
 		[](std::string& text) -> std::string {
 			try {
 				text = std::to_string(parse_duration(text).count());
+				return {};
+			} catch (const std::invalid_argument& e) {
+				return e.what();
+			}
+		},
+		"");
+}
+
+CLI::Validator ranged_duration_transform(std::chrono::nanoseconds min, std::chrono::nanoseconds max)
+{
+	return CLI::Validator(
+		[min, max](std::string& text) -> std::string {
+			const std::string range =
+				fmt::format("from {} to {}", format_duration(min), format_duration(max));
+			if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) != 0)
+				return fmt::format("invalid duration \"{}\": needs a unit (ns, us, ms, s, m "
+						   "or h): a duration {}",
+						   text, range);
+			try {
+				const auto d = parse_duration(text);
+				if (d < min || d > max)
+					return fmt::format("invalid duration \"{}\": must be {}", text, range);
+				text = std::to_string(d.count());
 				return {};
 			} catch (const std::invalid_argument& e) {
 				return e.what();

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <CLI/App.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -21,6 +23,9 @@ CLI::Validator uint_transform(std::string what, std::uint64_t min, std::uint64_t
 CLI::Validator positive_duration_transform();
 /// Validator that rewrites a duration of 0 or more (parse_duration) as nanoseconds.
 CLI::Validator duration_transform();
+/// Validator that rewrites a duration with its unit in [@p min, @p max] as
+/// nanoseconds; a bare number is refused (it would mean seconds).
+CLI::Validator ranged_duration_transform(std::chrono::nanoseconds min, std::chrono::nanoseconds max);
 
 } // namespace detail
 
@@ -34,16 +39,19 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, T& target,
 		->transform(detail::size_transform(std::numeric_limits<T>::max()));
 }
 
-/// --name N: a decimal or 0x-hexadecimal number of at least @p min, into
-/// @p target. @p what names it in messages ("count").
+/// --name N: a decimal or 0x-hexadecimal number from @p min to @p max (at
+/// most what T holds), into @p target. @p what names it in messages
+/// ("count").
 template <typename T>
 CLI::Option* add_uint_option(CLI::App& app, const std::string& name, T& target,
 			     const std::string& description, const std::string& what,
-			     std::uint64_t min = 0)
+			     std::uint64_t min = 0,
+			     std::uint64_t max = std::numeric_limits<std::uint64_t>::max())
 {
 	return app.add_option(name, target, description)
 		->type_name("N")
-		->transform(detail::uint_transform(what, min, std::numeric_limits<T>::max()));
+		->transform(detail::uint_transform(
+			what, min, std::min<std::uint64_t>(max, std::numeric_limits<T>::max())));
 }
 
 /// --name DURATION: a duration of more than 0 such as 1s or 250ms, into
@@ -54,6 +62,18 @@ inline CLI::Option* add_duration_option(CLI::App& app, const std::string& name,
 	return app.add_option(name, target_ns, description)
 		->type_name("DURATION")
 		->transform(detail::positive_duration_transform());
+}
+
+/// --name DURATION: a duration with its unit (ns, us, ms, s, m or h; "5"
+/// alone is refused) from @p min to @p max, into @p target_ns as
+/// nanoseconds.
+inline CLI::Option* add_duration_option(CLI::App& app, const std::string& name,
+					std::int64_t& target_ns, const std::string& description,
+					std::chrono::nanoseconds min, std::chrono::nanoseconds max)
+{
+	return app.add_option(name, target_ns, description)
+		->type_name("DURATION")
+		->transform(detail::ranged_duration_transform(min, max));
 }
 
 /// --name DURATION: a duration of 0 or more such as 0, 100us or 5ms, into
