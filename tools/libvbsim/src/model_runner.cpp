@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <sys/prctl.h>
+#include <utility>
 
 namespace vbsim::model {
 
@@ -159,7 +160,7 @@ nlohmann::json RunnerStats::to_json() const
 
 ModelRunner::ModelRunner(SessionFactory& sessions, std::uint32_t index, Model& model,
 			 RunnerOptions options)
-	: model_(model), options_(options)
+	: model_(model), options_(std::move(options))
 {
 	if (options_.threads == 0)
 		throw std::invalid_argument("--threads must be at least 1");
