@@ -46,7 +46,7 @@ Nanos to_nanos(double ns)
 /// A duration for messages: "800us", or "5.53ms" when it is not whole.
 std::string show(Nanos d)
 {
-	if (d == 0ns)
+	if (d == Nanos{0})
 		return "0";
 	if (d.count() % 10'000 == 0 || d < 1ms)
 		return format_duration(d);
@@ -176,9 +176,9 @@ constexpr double k_interface_min = k_mib, k_interface_max = 100 * k_gib;
 constexpr std::uint32_t k_zones_min = 2, k_zones_max = 1024;
 constexpr double k_ratio_min = 0.1, k_ratio_max = 1.0;
 constexpr std::uint32_t k_segments_max = 256;
-constexpr std::uint64_t k_segment_min = 64 * 1024, k_segment_max = 64 * 1024 * 1024;
+constexpr std::uint64_t k_segment_min = std::uint64_t{64} * 1024, k_segment_max = std::uint64_t{64} * 1024 * 1024;
 constexpr Nanos k_overhead_max = 10ms;
-constexpr std::uint64_t k_wcache_min = 2 * 1024 * 1024, k_wcache_max = 1024 * 1024 * 1024;
+constexpr std::uint64_t k_wcache_min = std::uint64_t{2} * 1024 * 1024, k_wcache_max = std::uint64_t{1024} * 1024 * 1024;
 
 /// The seek curve (see seek_time()) has the shape
 ///
@@ -215,7 +215,7 @@ std::string hdd_config_problem(const HddConfig& c)
 {
 	if (!(c.rpm >= k_rpm_min && c.rpm <= k_rpm_max))
 		return fmt::format("--rpm: {} is not from {} to {}", c.rpm, k_rpm_min, k_rpm_max);
-	if (c.seek_track < 0ns || c.seek_track > k_seek_track_max)
+	if (c.seek_track < Nanos{0} || c.seek_track > k_seek_track_max)
 		return fmt::format("--seek-track: {} is not from 0 to {}", show(c.seek_track), show(k_seek_track_max));
 	if (c.seek_full < c.seek_track)
 		return "--seek-full must be at least --seek-track";
@@ -252,7 +252,7 @@ std::string hdd_config_problem(const HddConfig& c)
 	if (!(c.interface_rate >= k_interface_min && c.interface_rate <= k_interface_max))
 		return fmt::format("--interface-rate: {}/s is not from {}/s to {}/s", show_rate(c.interface_rate),
 				   show_rate(k_interface_min), show_rate(k_interface_max));
-	if (c.command_overhead < 0ns || c.command_overhead > k_overhead_max)
+	if (c.command_overhead < Nanos{0} || c.command_overhead > k_overhead_max)
 		return fmt::format("--command-overhead: {} is not from 0 to {}", show(c.command_overhead),
 				   show(k_overhead_max));
 	if (c.write_cache_size < k_wcache_min || c.write_cache_size > k_wcache_max ||
@@ -289,11 +289,11 @@ void set_hdd_option(HddConfig& c, std::string_view name, std::string_view value)
 	if (name == "--rpm")
 		c.rpm = static_cast<double>(option_uint(name, value, 1000, 30000));
 	else if (name == "--seek-track")
-		c.seek_track = option_duration(name, value, 0ns, k_seek_track_max);
+		c.seek_track = option_duration(name, value, Nanos{0}, k_seek_track_max);
 	else if (name == "--seek-avg")
-		c.seek_avg = option_duration(name, value, 0ns, k_seek_full_max);
+		c.seek_avg = option_duration(name, value, Nanos{0}, k_seek_full_max);
 	else if (name == "--seek-full")
-		c.seek_full = option_duration(name, value, 0ns, k_seek_full_max);
+		c.seek_full = option_duration(name, value, Nanos{0}, k_seek_full_max);
 	else if (name == "--transfer-rate")
 		c.transfer_rate = option_rate(name, value, k_rate_min, k_rate_max);
 	else if (name == "--zbr")
@@ -311,7 +311,7 @@ void set_hdd_option(HddConfig& c, std::string_view name, std::string_view value)
 	else if (name == "--interface-rate")
 		c.interface_rate = option_rate(name, value, k_interface_min, k_interface_max);
 	else if (name == "--command-overhead")
-		c.command_overhead = option_duration(name, value, 0ns, k_overhead_max);
+		c.command_overhead = option_duration(name, value, Nanos{0}, k_overhead_max);
 	else if (name == "--write-cache")
 		c.write_cache = option_on_off(name, value);
 	else if (name == "--write-cache-size")
@@ -468,7 +468,7 @@ std::chrono::nanoseconds HddModel::revolution() const
 std::chrono::nanoseconds HddModel::seek_time(std::uint64_t tracks) const
 {
 	if (tracks == 0)
-		return 0ns;
+		return Nanos{0};
 	// Distances run from 1 to tracks - 1: map them onto 0..1.
 	const std::uint64_t all = geometry().tracks();
 	const double x = all > 2 ? std::min(1.0, static_cast<double>(tracks - 1) / static_cast<double>(all - 2))

@@ -67,9 +67,9 @@ struct HddConfig {
 	/// Read cache: how many ranges the drive remembers (1 to 256).
 	std::uint32_t cache_segments = 16;
 	/// Bytes one segment holds (64 KiB to 64 MiB, whole sectors).
-	std::uint64_t segment_size = 1024 * 1024;
+	std::uint64_t segment_size = std::uint64_t{1024} * 1024;
 	/// Bytes read ahead past each read (0, off, up to segment_size).
-	std::uint64_t read_ahead = 512 * 1024;
+	std::uint64_t read_ahead = std::uint64_t{512} * 1024;
 	/// Interface rate in bytes per second, for data to or from the
 	/// buffer (1 MiB/s to 100 GiB/s).
 	double interface_rate = 550.0 * 1024 * 1024;
@@ -78,7 +78,7 @@ struct HddConfig {
 	/// Write-back caching (drives ship with it on).
 	bool write_cache = true;
 	/// Bytes of dirty data the write cache holds (2 MiB to 1 GiB).
-	std::uint64_t write_cache_size = 16 * 1024 * 1024;
+	std::uint64_t write_cache_size = std::uint64_t{16} * 1024 * 1024;
 };
 
 /// Why @p c cannot be used (one line naming the option), or an empty string.
