@@ -23,32 +23,6 @@
 #include "vbs.h"
 
 /**
- * vbs_op_index() - which statistics slot a request belongs to
- * @rq: the request.
- *
- * Return: a VBS_OP_* index, or -1 for an operation the disk does not do.
- */
-int vbs_op_index(struct request *rq)
-{
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-	case REQ_OP_DRV_IN:
-		return VBS_OP_READ;
-	case REQ_OP_WRITE:
-	case REQ_OP_DRV_OUT:
-		return VBS_OP_WRITE;
-	case REQ_OP_FLUSH:
-		return VBS_OP_FLUSH;
-	case REQ_OP_DISCARD:
-		return VBS_OP_DISCARD;
-	case REQ_OP_WRITE_ZEROES:
-		return VBS_OP_WRITE_ZEROES;
-	default:
-		return -1;
-	}
-}
-
-/**
  * vbs_request_sector() - where a request starts
  * @rq: the request.
  *
@@ -80,32 +54,6 @@ bool vbs_request_fua(struct request *rq)
 	if (blk_rq_is_passthrough(rq))
 		return ((struct vbs_cmd *)blk_mq_rq_to_pdu(rq))->pt_fua;
 	return rq->cmd_flags & REQ_FUA;
-}
-
-/**
- * vbs_account() - add a finished request to this CPU's statistics
- * @dev: the disk.
- * @rq: the request.
- * @status: how it completed.
- *
- * this_cpu_add() is one instruction on x86 and needs no lock: each CPU
- * only ever writes its own counters.
- */
-void vbs_account(struct vbs_dev *dev, struct request *rq,
-		 blk_status_t status)
-{
-	struct vbs_pcpu_stats __percpu *s = dev->stats;
-	int op = vbs_op_index(rq);
-
-	this_cpu_inc(s->completed);
-	if (op < 0)
-		return;
-	this_cpu_inc(s->ops[op].requests);
-	this_cpu_add(s->ops[op].bytes, blk_rq_bytes(rq));
-	if (status)
-		this_cpu_inc(s->ops[op].errors);
-	if (blk_rq_is_passthrough(rq))
-		this_cpu_inc(s->ops[op].ioctl_requests);
 }
 
 /**

@@ -374,9 +374,6 @@ extern const struct blk_mq_ops vbs_mq_ops;
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out);
 void vbs_stats_reset(struct vbs_dev *dev);
 void vbs_complete_all(struct vbs_dev *dev);
-void vbs_account(struct vbs_dev *dev, struct request *rq,
-		 blk_status_t status);
-int vbs_op_index(struct request *rq);
 sector_t vbs_request_sector(struct request *rq);
 bool vbs_request_fua(struct request *rq);
 void vbs_complete(struct vbs_dev *dev, struct request *rq);
@@ -561,6 +558,59 @@ static inline void vbs_sim_update_active(struct vbs_sim *sim)
 static inline void vbs_dev_put(struct vbs_dev *dev)
 {
 	put_disk(dev->disk);
+}
+
+/**
+ * vbs_op_index() - which statistics slot a request belongs to
+ * @rq: the request.
+ *
+ * Return: a VBS_OP_* index, or -1 for an operation the disk does not do.
+ */
+static inline int vbs_op_index(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_DRV_IN:
+		return VBS_OP_READ;
+	case REQ_OP_WRITE:
+	case REQ_OP_DRV_OUT:
+		return VBS_OP_WRITE;
+	case REQ_OP_FLUSH:
+		return VBS_OP_FLUSH;
+	case REQ_OP_DISCARD:
+		return VBS_OP_DISCARD;
+	case REQ_OP_WRITE_ZEROES:
+		return VBS_OP_WRITE_ZEROES;
+	default:
+		return -1;
+	}
+}
+
+/**
+ * vbs_account() - add a finished request to this CPU's statistics
+ * @dev: the disk.
+ * @rq: the request.
+ * @status: how it completed.
+ *
+ * this_cpu_add() is one instruction on x86 and needs no lock: each CPU
+ * only ever writes its own counters. Inline: every request of the fast
+ * path (queue.c) and of the engine's and the model's (complete.c) calls it.
+ */
+static inline void vbs_account(struct vbs_dev *dev, struct request *rq,
+			       blk_status_t status)
+{
+	struct vbs_pcpu_stats __percpu *s = dev->stats;
+	int op = vbs_op_index(rq);
+
+	this_cpu_inc(s->completed);
+	if (op < 0)
+		return;
+	this_cpu_inc(s->ops[op].requests);
+	this_cpu_add(s->ops[op].bytes, blk_rq_bytes(rq));
+	if (status)
+		this_cpu_inc(s->ops[op].errors);
+	if (blk_rq_is_passthrough(rq))
+		this_cpu_inc(s->ops[op].ioctl_requests);
 }
 
 /**
