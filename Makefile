@@ -17,17 +17,21 @@
 #   make dkms-install  register the module with DKMS for every kernel
 #   make clean
 #
-# KERNEL=6.1|6.12|7.3 picks the kernel of `make demo`, `make vm` and `make bench`;
-# KERNELS="6.1 6.12 7.3" the kernels of `make check`.
+# KERNEL=6.1|6.12|7.3|7.3-rt picks the kernel of `make demo`, `make vm` and
+# `make bench`; KERNELS="6.1 6.12 7.3 7.3-rt" the kernels of `make check`
+# (7.3-rt: the PREEMPT_RT flavour of 7.3).  Each runs the tier of the guest
+# suite tests/vm/lib.sh gives it (6.12 and 7.3 every test, 6.1 and 7.3-rt
+# the core tests), VM_JOBS (default 2) of them at a time.
 # To build only for the running kernel: cd src && make.
 
 KERNEL  ?= 6.12
-KERNELS ?= 6.1 6.12 7.3
+KERNELS ?= 6.1 6.12 7.3 7.3-rt
+VM_JOBS ?= 2
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
 # Seconds one kernel may take to boot and run the guest suite (less when
 # VBS_CI_DEADLINE, set by .ci/run, is nearer: see tests/vm/run --deadline).
-VM_TIMEOUT ?= 2700
+VM_TIMEOUT ?= 1800
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/virtblkiosim-$(VERSION)
 
@@ -70,7 +74,8 @@ guest-tools:
 	$(MAKE) -C tests/guest/model
 
 check-vm: tools guest-tools
-	tests/vm/run --timeout $(VM_TIMEOUT) $(addprefix --kernel ,$(KERNELS))
+	tests/vm/run --jobs $(VM_JOBS) --timeout $(VM_TIMEOUT) \
+		$(addprefix --kernel ,$(KERNELS))
 
 # The debug kernel's run (KASAN and lockdep under TCG slow everything down
 # 3-20 times; measured per test in the issue notes): the tests that drive

@@ -27,13 +27,19 @@ VBS_DEBUG_DIR=$VBS_CACHE_DIR/debug-6.12
 
 # The kernel matrix, one line per kernel:
 #   name  where-built  headers-meta-package  image-meta-package  apt-target
+#   tier
 # "host" kernels get their headers from this machine's apt (bookworm and
 # bookworm-security); "trixie" kernels are installed into the trixie chroot
 # from the given suite, because their headers need gcc-14 and glibc >= 2.38.
+# The tier is the part of the guest suite `make check` runs on the kernel
+# (tests/guest/run, VBS_TIER): "full" is every test, "core" the tests whose
+# file declares "# vbs-tier: core" (each test declares its tier).  A name
+# ending in -rt is the PREEMPT_RT flavour of that release.
 VBS_MATRIX=(
-	"6.1  host   linux-headers-amd64      linux-image-amd64      bookworm"
-	"6.12 host   linux-headers-6.12-amd64 linux-image-6.12-amd64 bookworm-security"
-	"7.3  trixie linux-headers-amd64      linux-image-amd64      trixie-backports"
+	"6.1    host   linux-headers-amd64      linux-image-amd64      bookworm          core"
+	"6.12   host   linux-headers-6.12-amd64 linux-image-6.12-amd64 bookworm-security full"
+	"7.3    trixie linux-headers-amd64      linux-image-amd64      trixie-backports  full"
+	"7.3-rt trixie linux-headers-rt-amd64   linux-image-rt-amd64   trixie-backports  core"
 )
 
 # vbs_kernel_names - print the matrix names, one per line.
@@ -60,11 +66,12 @@ vbs_elapsed() {
 	awk -v s="$1" -v e="$(vbs_now)" 'BEGIN { printf "%.1f", e - s }'
 }
 
-# vbs_matrix_fields NAME - set M_WHERE, M_HDR, M_IMG, M_SUITE for NAME.
+# vbs_matrix_fields NAME - set M_WHERE, M_HDR, M_IMG, M_SUITE, M_TIER for
+# NAME.
 vbs_matrix_fields() {
 	local line name
 	for line in "${VBS_MATRIX[@]}"; do
-		read -r name M_WHERE M_HDR M_IMG M_SUITE <<<"$line"
+		read -r name M_WHERE M_HDR M_IMG M_SUITE M_TIER <<<"$line"
 		[[ $name == "$1" ]] && return 0
 	done
 	vbs_die "unknown kernel '$1' (known: $(vbs_kernel_names | tr '\n' ' '))"
@@ -81,6 +88,7 @@ vbs_meta_release() {
 	[[ $status == ii* ]] || return 0
 	kind=${pkg%%-[0-9]*}          # linux-headers-6.12-amd64 -> linux-headers
 	kind=${kind%-amd64}
+	kind=${kind%-rt}              # linux-headers-rt-amd64 -> linux-headers
 	# "linux-base-amd64 (= 7.3.4-1), linux-headers-7.3.4+deb13-amd64 (= 7.3.4-1)"
 	# -> "7.3.4+deb13-amd64"
 	dpkg-query "${opt[@]}" -W -f='${Depends}\n' "$pkg" | tr ',' '\n' |
@@ -124,8 +132,11 @@ vbs_kernel() {
 	K_REL=$(vbs_meta_release "$admindir" "$M_HDR")
 	[[ -n $K_REL ]] ||
 		vbs_die "kernel $1: $M_HDR is not installed${K_ROOT:+ in $K_ROOT} (run scripts/install-deps)"
-	case $K_REL in
-	"$K_NAME".* | "$K_NAME"-*) ;;
+	# 6.12 -> 6.12.117+deb12-amd64; 7.3-rt -> 7.3.4+deb13-rt-amd64.
+	case $K_NAME:$K_REL in
+	*-rt:"${K_NAME%-rt}".*-rt-amd64 | *-rt:"${K_NAME%-rt}"-*-rt-amd64) ;;
+	*-rt:*) echo "${0##*/}: note: matrix name $K_NAME resolves to $K_REL" >&2 ;;
+	*:"$K_NAME".* | *:"$K_NAME"-*) ;;
 	*) echo "${0##*/}: note: matrix name $K_NAME resolves to $K_REL" >&2 ;;
 	esac
 	K_KDIR=/lib/modules/$K_REL/build

@@ -44,6 +44,14 @@
  *       removal takes more than LIMIT_MS (default 10000)
  *   vbs-simtool check-open-mode DEV  VBS_IOC_WRITE on O_RDONLY and
  *                                    VBS_IOC_READ on O_WRONLY: EBADF
+ *   vbs-simtool check-privilege DEV CONTROL root|user   every command of
+ *       the ABI (a table of them all) on the node that serves it: as a
+ *       user, those that change anything fail with EPERM and the others
+ *       are served; as root none is refused for privilege; every other
+ *       number of the 0xB9 space, in every direction, is ENOTTY on both
+ *       nodes (so a command added to the module but not to the table
+ *       fails the check). Arguments are all-ones bytes: invalid for every
+ *       command, so that nothing changes even as root
  *
  * Build: cc -std=c11 -O2 -Wall -Wextra -I include/uapi -o vbs-simtool \
  *        tests/guest/sim/vbs-simtool.c   (tests/guest/sim/Makefile)
@@ -1098,6 +1106,131 @@ static int cmd_check_open_mode(const char *dev)
 	return failures ? 1 : 0;
 }
 
+/*
+ * Every command of the ABI: the node that serves it and whether it
+ * changes anything (and so needs CAP_SYS_ADMIN). A command the module
+ * gains must be added here, or check-privilege fails on its number.
+ */
+struct priv_cmd {
+	const char *name;
+	unsigned long cmd;
+	bool control;
+	bool mutating;
+};
+
+#define PRIV_CMD(c, ctl, mut) { #c, c, ctl, mut }
+
+static const struct priv_cmd priv_cmds[] = {
+	PRIV_CMD(VBS_IOC_GET_INFO, false, false),
+	PRIV_CMD(VBS_IOC_READ, false, false),
+	PRIV_CMD(VBS_IOC_WRITE, false, true),
+	PRIV_CMD(VBS_IOC_GET_STATS, false, false),
+	PRIV_CMD(VBS_IOC_RESET_STATS, false, true),
+	PRIV_CMD(VBS_IOC_GET_SIM, false, false),
+	PRIV_CMD(VBS_IOC_SET_SIM, false, true),
+	PRIV_CMD(VBS_IOC_FAULT_ADD, false, true),
+	PRIV_CMD(VBS_IOC_FAULT_LIST, false, false),
+	PRIV_CMD(VBS_IOC_FAULT_CLEAR, false, true),
+	PRIV_CMD(VBS_IOC_POWERCUT, false, true),
+	PRIV_CMD(VBS_CTL_GET_FEATURES, true, false),
+	PRIV_CMD(VBS_CTL_ADD, true, true),
+	PRIV_CMD(VBS_CTL_REMOVE, true, true),
+	PRIV_CMD(VBS_CTL_LIST, true, false),
+	PRIV_CMD(VBS_CTL_MODEL_ATTACH, true, true),
+	PRIV_CMD(VBS_CTL_MODEL_EXCHANGE, true, true),
+	PRIV_CMD(VBS_CTL_MODEL_PAGES, true, true),
+};
+
+/* The command of the table with @cmd's number and direction, on @control. */
+static const struct priv_cmd *priv_lookup(unsigned long cmd, bool control)
+{
+	unsigned long id_mask = ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT);
+	size_t i;
+
+	for (i = 0; i < sizeof(priv_cmds) / sizeof(priv_cmds[0]); i++)
+		if ((priv_cmds[i].cmd & id_mask) == (cmd & id_mask) &&
+		    priv_cmds[i].control == control)
+			return &priv_cmds[i];
+	return NULL;
+}
+
+/* One call with all-ones arguments; its errno, 0 on success. */
+static int priv_call(int fd, unsigned long cmd, unsigned char *arg)
+{
+	memset(arg, 0xff, 4096);
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+static int cmd_check_privilege(const char *dev, int argc, char **argv)
+{
+	static const unsigned int dirs[] = {
+		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE
+	};
+	const struct priv_cmd *c;
+	unsigned char *arg = xalloc(4096);
+	unsigned int nr, d, unknown = 0;
+	bool root, on_control;
+	int fds[2], err;
+	size_t i;
+
+	if (argc != 2 || (strcmp(argv[1], "root") && strcmp(argv[1], "user")))
+		usage();
+	root = !strcmp(argv[1], "root");
+	if (root != (geteuid() == 0))
+		die("check-privilege %s run with euid %u", argv[1], geteuid());
+	fds[0] = open_dev(dev, O_RDWR);
+	fds[1] = open_dev(argv[0], O_RDWR);
+
+	for (i = 0; i < sizeof(priv_cmds) / sizeof(priv_cmds[0]); i++) {
+		c = &priv_cmds[i];
+		err = priv_call(fds[c->control], c->cmd, arg);
+		if (!root && c->mutating && err != EPERM) {
+			printf("FAIL %s as a user: expected %s got %s\n",
+			       c->name, strerror(EPERM),
+			       err ? strerror(err) : "success");
+			failures++;
+		} else if ((root || !c->mutating) &&
+			   (err == EPERM || err == ENOTTY)) {
+			printf("FAIL %s as %s: refused with %s\n", c->name,
+			       root ? "root" : "a user", strerror(err));
+			failures++;
+		} else {
+			printf("ok %s as %s: %s\n", c->name,
+			       root ? "root" : "a user",
+			       err ? strerror(err) : "success");
+		}
+	}
+
+	/* Every number not in the table, on each node, is not a command. */
+	for (on_control = false; ; on_control = true) {
+		for (nr = 0; nr < 256; nr++) {
+			for (d = 0; d < 4; d++) {
+				unsigned long cmd = _IOC(dirs[d], VBS_IOC_MAGIC,
+							 nr, dirs[d] ? 8 : 0);
+
+				if (priv_lookup(cmd, on_control))
+					continue;
+				err = priv_call(fds[on_control], cmd, arg);
+				unknown++;
+				if (err != ENOTTY) {
+					printf("FAIL number 0x%02x dir %u on the %s: %s, not ENOTTY (a command missing from the table?)\n",
+					       nr, dirs[d],
+					       on_control ? "control node" : "disk",
+					       err ? strerror(err) : "success");
+					failures++;
+				}
+			}
+		}
+		if (on_control)
+			break;
+	}
+	printf("unknown_numbers=%u\nfailures=%d\n", unknown, failures);
+	close(fds[0]);
+	close(fds[1]);
+	free(arg);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev;
@@ -1148,6 +1281,8 @@ int main(int argc, char **argv)
 		return cmd_fill_big(dev, argc, argv);
 	if (!strcmp(cmd, "remove-timing"))
 		return cmd_remove_timing(dev, argc, argv);
+	if (!strcmp(cmd, "check-privilege"))
+		return cmd_check_privilege(dev, argc, argv);
 	if (!strcmp(cmd, "check-open-mode"))
 		return cmd_check_open_mode(dev);
 	usage();

@@ -5,6 +5,8 @@
 # a module built for the running kernel, the working directory, /proc, /sys,
 # /dev/fd (process substitution), /dev/pts, /dev/shm, a writable /tmp and
 # VBS_OUT, and a writable /dev/kmsg.  It does not load the module.
+#
+# vbs-tier: core
 set -euo pipefail
 
 # fail MESSAGE - report a broken promise and stop.

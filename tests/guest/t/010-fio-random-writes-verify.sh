@@ -7,6 +7,8 @@
 # back, and the store holds exactly the pages the 4 KiB jobs wrote.
 #
 # Needs: fio (io_uring or libaio engine), the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -7,6 +7,8 @@
 # every written byte read back.
 #
 # Needs: fio (io_uring or libaio engine), the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

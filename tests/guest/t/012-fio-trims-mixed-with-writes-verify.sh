@@ -15,6 +15,8 @@
 # flight together, whose order the disk does not have to keep.
 #
 # Needs: fio >= 3.32 (randtrimwrite), io_uring or libaio, the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

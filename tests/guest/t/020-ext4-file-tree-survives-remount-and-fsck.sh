@@ -9,6 +9,8 @@
 #
 # Needs: mkfs.ext4 and e2fsck (e2fsprogs), fstrim, the ext4 filesystem in
 # the kernel (a module on Debian, loaded with modprobe), the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

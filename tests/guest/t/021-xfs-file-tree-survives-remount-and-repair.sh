@@ -10,6 +10,8 @@
 # Needs: mkfs.xfs and xfs_repair (xfsprogs), fstrim, the xfs filesystem in
 # the kernel (a module on Debian, loaded with modprobe), the module. The
 # disk is 512 MiB because mkfs.xfs refuses filesystems under 300 MB.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -14,6 +14,8 @@
 #
 # Needs: sfdisk, blockdev (util-linux), mkfs.ext4, e2fsck, the ext4
 # filesystem in the kernel, the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

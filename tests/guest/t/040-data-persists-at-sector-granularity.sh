@@ -10,6 +10,8 @@
 # past the end fails and a read there returns nothing.
 #
 # Needs: dd, cmp (coreutils), the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

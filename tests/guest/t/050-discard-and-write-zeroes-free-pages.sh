@@ -12,6 +12,8 @@
 # zero pages itself).
 #
 # Needs: blkdiscard, fallocate, blockdev (util-linux), dd, cmp, the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -11,6 +11,8 @@
 #
 # Needs: blockdev, blkdiscard (util-linux), dd, mkfs.ext4, e2fsck, the
 # module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -10,6 +10,8 @@
 # /sys/block, no block major in /proc/devices.
 #
 # Needs: insmod, dmesg, the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

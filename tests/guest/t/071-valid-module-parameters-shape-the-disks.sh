@@ -12,6 +12,8 @@
 # deepest queue (4096) work.
 #
 # Needs: modinfo, blockdev, dd, the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

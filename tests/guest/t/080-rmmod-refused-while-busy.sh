@@ -10,6 +10,8 @@
 #
 # Needs: rmmod, sfdisk, blockdev, mkfs.ext4, the ext4 filesystem in the
 # kernel, the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -12,6 +12,8 @@
 # allocate: each page is allocated once and holds both jobs' sectors.
 #
 # Needs: taskset, dd, cmp, fio, 2 CPUs (skipped with fewer), the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

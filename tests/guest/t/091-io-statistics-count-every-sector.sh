@@ -9,6 +9,8 @@
 # /proc/diskstats shows the same numbers as sysfs.
 #
 # Needs: dd, blkdiscard, the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

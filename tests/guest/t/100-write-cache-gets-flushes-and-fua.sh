@@ -9,6 +9,8 @@
 # fsync sends no flush at all.
 #
 # Needs: fio, sync (coreutils), dd, the module.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

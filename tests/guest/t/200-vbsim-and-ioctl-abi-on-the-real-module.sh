@@ -10,6 +10,8 @@
 # remove or reset statistics (EPERM).
 #
 # Needs: the module, vbsim built in $VBS_BUILD/tools, jq, setpriv.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -8,6 +8,8 @@
 # (no latency is recorded) and I/O still works.
 #
 # Needs: the module, vbs-simtool (tests/guest/sim), dd.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

@@ -11,6 +11,8 @@
 # setting) go to the report file.
 #
 # Needs: the module, vbs-simtool, fio, python3.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

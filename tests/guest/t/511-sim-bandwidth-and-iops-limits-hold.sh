@@ -11,6 +11,8 @@
 # go to the report file, for the 5% target on real machines.
 #
 # Needs: the module, vbs-simtool, fio, python3.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

@@ -10,6 +10,8 @@
 # mean latency is less than half of that with 4 units.
 #
 # Needs: the module, vbs-simtool, fio, python3.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

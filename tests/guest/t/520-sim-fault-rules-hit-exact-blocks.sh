@@ -11,6 +11,8 @@
 #
 # Needs: the module (write_cache=1 so flushes reach it), vbs-simtool,
 # blkdiscard.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

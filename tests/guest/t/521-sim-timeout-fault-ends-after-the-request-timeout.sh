@@ -9,6 +9,8 @@
 # the module unloads at once afterwards.
 #
 # Needs: the module, vbs-simtool.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

@@ -10,6 +10,8 @@
 # the data.
 #
 # Needs: the module, vbs-simtool, fio.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

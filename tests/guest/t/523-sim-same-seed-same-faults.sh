@@ -7,6 +7,8 @@
 # subset of unflushed pages.
 #
 # Needs: the module, vbs-simtool.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

@@ -7,6 +7,8 @@
 # vbsim write and keeps a flushed one.
 #
 # Needs: the module, vbsim built in $VBS_BUILD/tools, python3.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 #
 # ioctl_fuzz_every_call_returns: vbs-ioctl-fuzz makes VBS_FUZZ_CALLS
-# (default 30000, about 60 s under TCG) random and structure-aware ioctls with seed
-# VBS_FUZZ_SEED (default 1) against the disks and the control node: valid
+# (default 30000, about 60 s under TCG) random and structure-aware ioctls
+# against the disks and the control node, from a seed drawn anew for each
+# run (so each kernel and each run explores other calls), printed, and
+# taken from VBS_FUZZ_SEED instead to replay a run: valid
 # commands with valid and mutated structures, the same numbers with other
 # sizes and directions, random numbers of the 0xB9 space and the block
 # layer's own ioctls, with arguments at NULL, unmapped, kernel-space,
@@ -20,13 +22,16 @@
 #
 # Needs: the module, vbs-ioctl-fuzz built in
 # $VBS_BUILD/tools/tests/guest/fuzz (make tools).
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 
 fuzz=$VBS_BUILD/tools/tests/guest/fuzz/vbs-ioctl-fuzz
 [[ -x $fuzz ]] || vbs_skip "vbs-ioctl-fuzz not built ($fuzz): make tools"
 calls=${VBS_FUZZ_CALLS:-30000}
-seed=${VBS_FUZZ_SEED:-1}
+seed=${VBS_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+[[ $seed =~ ^[0-9]+$ ]] || vbs_fail "VBS_FUZZ_SEED must be a number, not '$seed'"
 mib=$((1 << 20))
 
 vbs_load capacity_mb=16
@@ -38,6 +43,7 @@ vbs_step "disk 0, not the fuzzer's, holds 2 MiB of data"
 vbs_dd_write "$pattern" 0 "$dev" 0 $((2 * mib))
 
 vbs_step "fuzz: seed $seed, $calls calls"
+vbs_note "to replay: VBS_FUZZ_SEED=$seed VBS_FUZZ_CALLS=$calls VBS_TESTS='600-*' tests/vm/run --kernel $VBS_KERNEL"
 log=$VBS_ART/fuzz-calls.log
 rc=0
 start=$SECONDS
@@ -63,7 +69,7 @@ if ((rc != 0)); then
 			vbs_note "no gdb to read it"
 		fi
 	done
-	vbs_fail "vbs-ioctl-fuzz exit status $rc"
+	vbs_fail "vbs-ioctl-fuzz exit status $rc (seed $seed)"
 fi
 summary=$(grep -E '^vbs-ioctl-fuzz: seed' "$VBS_ART/fuzz.out")
 vbs_expect_match " $calls calls in " "$summary" "calls made"

@@ -7,6 +7,8 @@
 # works on a descriptor opened for it.
 #
 # Needs: the module, vbs-simtool.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

@@ -14,6 +14,8 @@
 # read by a checker between rounds, keeps its data.
 #
 # Needs: the module, vbsim built in $VBS_BUILD/tools, dd, cmp, jq.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 

@@ -13,6 +13,8 @@
 # longest call are printed.
 #
 # Needs: the module, vbs-simtool, 1.3 GiB of free memory in the VM.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

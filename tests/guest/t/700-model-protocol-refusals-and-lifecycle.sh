@@ -8,6 +8,8 @@
 # and once the model is gone the disk is removed and the module unloads.
 #
 # Needs: the module, vbs-modeltool, vbs-simtool.
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

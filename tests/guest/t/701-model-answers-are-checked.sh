@@ -11,6 +11,8 @@
 # sysfs.
 #
 # Needs: the module, vbs-modeltool.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

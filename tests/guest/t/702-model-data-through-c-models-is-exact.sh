@@ -12,6 +12,7 @@
 #
 # Needs: fio, python3, the module, vbs-modeltool.
 # vbs-timeout: 600
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

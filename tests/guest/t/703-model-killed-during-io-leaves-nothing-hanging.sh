@@ -9,6 +9,7 @@
 #
 # Needs: fio, the module, vbs-modeltool.
 # vbs-timeout: 600
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

@@ -4,11 +4,14 @@
 # answers meets the request timeout (timeout_ms, the one engine setting a
 # model disk keeps): the submitter gets an error after about that long and
 # nothing is left pending; requests waiting for a model that never comes
-# (VBS_MODEL_RECOVER) time out the same way; the module unloads at once
+# (VBS_MODEL_RECOVER) are not failed when the session dies but time out
+# the same way, no sooner than the timeout; the module unloads at once
 # afterwards. A model's delay is honoured: each request completes no
 # sooner than the delay the model answered with.
 #
 # Needs: the module, vbs-modeltool, vbs-simtool.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"
@@ -40,6 +43,7 @@ vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" "requests pending"
 
 vbs_step "recover without a model coming back: the request times out too"
 model_hold_start holder2 "$idx" 30 recover
+t_issue=$(date +%s%N)
 dd if="$dev" of=/dev/null bs=4k count=1 skip=9 iflag=direct 2>/dev/null &
 dd_pid=$!
 sleep 0.5
@@ -47,9 +51,15 @@ model_stop KILL >/dev/null
 t0=$(date +%s%N)
 rc=0
 wait "$dd_pid" || rc=$?
+t1=$(date +%s%N)
 vbs_expect_ne 0 "$rc" "status of the read nobody served"
-vbs_expect_ge $((($(date +%s%N) - t0) / 1000000)) 8000 \
-	"milliseconds the orphaned read waited"
+vbs_note "the orphaned read ended $((($t1 - t_issue) / 1000000)) ms after it was issued"
+# Not failed when its session died (it waits for a model to come back),
+# failed by the 2 s timeout counted from its start.
+vbs_expect_ge 1900 $((($t1 - t_issue) / 1000000)) \
+	"milliseconds the orphaned read waited (lower bound: the timeout)"
+vbs_expect_ge $((($t1 - t0) / 1000000)) 8000 \
+	"milliseconds the orphaned read waited after the kill (upper bound)"
 vbs_expect_eq 0 "$(model_attr "$idx" model_pending)" "requests pending"
 
 vbs_step "a model's delay: 20 reads answered with 20 ms each take >= 400 ms"

@@ -17,6 +17,8 @@
 #
 # vbs-timeout: 240
 # Needs: the module, vbs-modeltool (pthreads).
+#
+# vbs-tier: core
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

@@ -12,6 +12,7 @@
 #
 # Needs: fio, jq, the module, vbsim built on the host.
 # vbs-timeout: 600
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

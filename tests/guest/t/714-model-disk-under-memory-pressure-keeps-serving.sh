@@ -15,6 +15,7 @@
 # Needs: mkfs.ext4, a cgroup v2 memory controller, the module, vbsim built
 # on the host.
 # vbs-timeout: 300
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../model/lib-model.sh"

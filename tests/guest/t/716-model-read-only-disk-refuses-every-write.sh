@@ -24,6 +24,8 @@
 #
 # Needs: the module, vbs-modeltool, vbs-simtool, blockdev, blkdiscard,
 # fallocate, dd; dmsetup and dm-mod for the part that reaches the driver.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sim/lib-sim.sh"

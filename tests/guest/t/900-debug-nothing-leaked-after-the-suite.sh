@@ -16,6 +16,8 @@
 # not counted.  Skipped on kernels without kmemleak.
 #
 # Needs: the debug kernel (CONFIG_DEBUG_KMEMLEAK), debugfs, the module.
+#
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$VBS_ROOT/tests/debug/lib-debug.sh"

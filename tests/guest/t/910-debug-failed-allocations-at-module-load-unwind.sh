@@ -30,6 +30,7 @@
 # Needs: the debug kernel (failslab, fail_page_alloc, kmemleak),
 # build/debug/vbs-failnth (make -C tests/debug), the module.
 # vbs-timeout: 2400
+# vbs-tier: full
 
 . "$(dirname "$0")/../lib.sh"
 . "$VBS_ROOT/tests/debug/lib-debug.sh"
