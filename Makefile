@@ -18,14 +18,18 @@
 #   make clean
 #
 # KERNEL=6.1|6.12|7.3|7.3-rt picks the kernel of `make demo`, `make vm` and
-# `make bench`; KERNELS="6.1 6.12 7.3 7.3-rt" the kernels of `make check`
-# (7.3-rt: the PREEMPT_RT flavour of 7.3).  Each runs the tier of the guest
-# suite tests/vm/lib.sh gives it (6.12 and 7.3 every test, 6.1 and 7.3-rt
-# the core tests), VM_JOBS (default 2) of them at a time.
+# `make bench`; KERNELS (default: the whole matrix of tests/vm/lib.sh,
+# "6.1 6.12 7.3 7.3-rt" and the newest LTS once Debian has its headers) the
+# kernels of `make check` (7.3-rt: the PREEMPT_RT flavour of 7.3).  Each
+# runs the tier of the guest suite the matrix gives it (6.12 and 7.3 every
+# test, the others the core tests), VM_JOBS (default 2) of them at a time.
 # To build only for the running kernel: cd src && make.
 
 KERNEL  ?= 6.12
-KERNELS ?= 6.1 6.12 7.3 7.3-rt
+# Empty: the whole matrix of tests/vm/lib.sh, read when a target runs (so
+# after `deps`, which may add the newest LTS kernel to it).
+KERNELS ?=
+MATRIX   = $(or $(KERNELS),$$(bash -c '. tests/vm/lib.sh && vbs_kernel_names'))
 VM_JOBS ?= 2
 PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
@@ -45,7 +49,7 @@ deps:
 	scripts/install-deps
 
 module:
-	@for k in $(KERNELS); do tests/vm/build-module $$k || exit 1; done
+	@for k in $(MATRIX); do tests/vm/build-module $$k || exit 1; done
 
 tools:
 	cmake -S . -B $(TOOLS_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -42,6 +42,22 @@ VBS_MATRIX=(
 	"7.3-rt trixie linux-headers-rt-amd64   linux-image-rt-amd64   trixie-backports  core"
 )
 
+# The long-term-support series after 6.12, oldest first (add each new one
+# when kernel.org names it).  scripts/install-deps looks in the trixie
+# chroot's archives (trixie, -updates, -security, -backports) for the
+# headers of each; the newest series Debian has headers for joins the
+# matrix, core tier, as the line it records in $VBS_CACHE_DIR/matrix-lts
+# (removed again when none has headers).  So 6.18, whose headers Debian
+# does not carry yet (only its signed image, in trixie-backports), is
+# tested from the first install-deps after they appear.
+VBS_LTS_SERIES=(6.18)
+VBS_LTS_FILE=$VBS_CACHE_DIR/matrix-lts
+VBS_LTS_LINE=""
+if [[ -r $VBS_LTS_FILE ]]; then
+	VBS_LTS_LINE=$(head -n 1 "$VBS_LTS_FILE")
+	[[ -n $VBS_LTS_LINE ]] && VBS_MATRIX+=("$VBS_LTS_LINE")
+fi
+
 # vbs_kernel_names - print the matrix names, one per line.
 vbs_kernel_names() {
 	local line
@@ -86,6 +102,12 @@ vbs_meta_release() {
 	[[ -n $admindir ]] && opt=(--admindir="$admindir")
 	status=$(dpkg-query "${opt[@]}" -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null) || return 0
 	[[ $status == ii* ]] || return 0
+	# Not a meta-package but the headers of one release (an LTS line of
+	# matrix-lts): linux-headers-6.18.5+deb13-amd64 -> 6.18.5+deb13-amd64.
+	if [[ $pkg =~ ^linux-headers-([0-9]+\.[0-9]+\.[0-9]+[^-]*-.*amd64)$ ]]; then
+		echo "${BASH_REMATCH[1]}"
+		return 0
+	fi
 	kind=${pkg%%-[0-9]*}          # linux-headers-6.12-amd64 -> linux-headers
 	kind=${kind%-amd64}
 	kind=${kind%-rt}              # linux-headers-rt-amd64 -> linux-headers
