@@ -208,6 +208,24 @@ static int name(struct block_device *bdev, fmode_t mode,		\
 #endif
 
 /*
+ * 6.16, "block: remove the q argument from blk_rq_map_kern" (af78428ed3f3):
+ * the request already knows its queue.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+static inline int vbs_rq_map_kern(struct request *rq, void *buf,
+				  unsigned int len, gfp_t gfp)
+{
+	return blk_rq_map_kern(rq, buf, len, gfp);
+}
+#else
+static inline int vbs_rq_map_kern(struct request *rq, void *buf,
+				  unsigned int len, gfp_t gfp)
+{
+	return blk_rq_map_kern(rq->q, rq, buf, len, gfp);
+}
+#endif
+
+/*
  * 6.13, "hrtimers: Introduce hrtimer_setup() to replace hrtimer_init()"
  * (908a1d775422): one call sets up the timer and its callback. 6.15,
  * "hrtimers: Delete hrtimer_init()" (9779489a31d7) removed the old pair

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "vbs.h"
 
 /* Largest extensible structure the kernel accepts from a newer program. */
@@ -390,14 +391,25 @@ static int vbs_block_io_check(struct vbs_dev *dev,
  * scheduler, never merges them, and leaves them out of
  * /sys/block/<disk>/stat (from 6.13 only with queue/iostats_passthrough
  * set). So it asks blk-mq for a request of the driver-private kinds
- * REQ_OP_DRV_IN / REQ_OP_DRV_OUT, maps the user's buffer into it
- * (blk_rq_map_user() pins the user pages, or bounces them when they are
- * misaligned), runs it on the disk's own queue with blk_execute_rq(), and
- * waits for it like any submitter waits for its I/O.
+ * REQ_OP_DRV_IN / REQ_OP_DRV_OUT, attaches a kernel buffer to it
+ * (blk_rq_map_kern()), runs it on the disk's own queue with
+ * blk_execute_rq(), and waits for it like any submitter waits for its I/O.
+ *
+ * Why a kernel buffer and not the user's pages: blk_rq_map_user() would
+ * pin the caller's pages and save the copy, but on some kernels (6.12.y
+ * among them) its error path leaks the array it allocated for the page
+ * pointers when the very first pin fails, as it does for a buffer mapped
+ * read-only under VBS_IOC_READ: any caller allowed to read the disk could
+ * leak kernel memory at will. A transfer is at most 1 MiB here, so the
+ * module copies instead: copy_from_user() before a write, copy_to_user()
+ * after a read, and the user's memory is never pinned. The buffer of a
+ * read starts zeroed, so that nothing of the kernel's can reach the user
+ * whatever the device does; both are charged to the caller's memory
+ * cgroup.
  *
  * Context: process context, may sleep.
- * Return: 0, -EFAULT, -EINVAL, -EROFS, -EINTR-like errors from the
- * allocation, or the request's error (-EIO, -ENOMEM, ...).
+ * Return: 0, -EFAULT, -EINVAL, -EROFS, -ENOMEM, -EINTR-like errors from
+ * the allocation, or the request's error (-EIO, ...).
  */
 static int vbs_ioc_block_io(struct vbs_dev *dev, void __user *uarg,
 			    bool write)
@@ -406,8 +418,9 @@ static int vbs_ioc_block_io(struct vbs_dev *dev, void __user *uarg,
 	struct vbs_block_io io;
 	struct vbs_cmd *cmd;
 	struct request *rq;
-	struct bio *bio;
+	void __user *ubuf;
 	unsigned int len;
+	void *buf;
 	int ret;
 
 	ret = vbs_copy_struct_in(&io, sizeof(io), VBS_BLOCK_IO_SIZE_VER0, uarg);
@@ -418,29 +431,50 @@ static int vbs_ioc_block_io(struct vbs_dev *dev, void __user *uarg,
 		return ret;
 	if (write && get_disk_ro(dev->disk))
 		return -EROFS;
+	ubuf = u64_to_user_ptr(io.buf);
 
-	/* 1. A request from the disk's own tag set; waits for a free tag. */
+	/* 1. The data, in the kernel: the user's for a write. */
+	if (write) {
+		buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
+		if (copy_from_user(buf, ubuf, len)) {
+			ret = -EFAULT;
+			goto out_free_buf;
+		}
+	} else {
+		buf = kvzalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
+	}
+
+	/* 2. A request from the disk's own tag set; waits for a free tag. */
 	rq = blk_mq_alloc_request(q, write ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN, 0);
-	if (IS_ERR(rq))
-		return PTR_ERR(rq);
+	if (IS_ERR(rq)) {
+		ret = PTR_ERR(rq);
+		goto out_free_buf;
+	}
 	cmd = blk_mq_rq_to_pdu(rq);
 	cmd->pt_sector = io.lba << dev->lbs_shift;
 	cmd->pt_fua = io.flags & VBS_IO_FUA;
 
-	/* 2. Attach the user buffer as the request's data. */
-	ret = blk_rq_map_user(q, rq, NULL, u64_to_user_ptr(io.buf), len,
-			      GFP_KERNEL);
+	/*
+	 * 3. The buffer becomes the request's bio (its pages, or a bounce
+	 * copy if it is misaligned); the bio is freed when it completes.
+	 */
+	ret = vbs_rq_map_kern(rq, buf, len, GFP_KERNEL);
 	if (ret)
 		goto out_free_request;
-	bio = rq->bio;
 
-	/* 3. Queue it and wait for completion, then release the buffer. */
+	/* 4. Queue it and wait for completion; a read's data goes out. */
 	ret = blk_status_to_errno(blk_execute_rq(rq, false));
-	if (blk_rq_unmap_user(bio) && !ret)
+	if (!ret && !write && copy_to_user(ubuf, buf, len))
 		ret = -EFAULT;
 
 out_free_request:
 	blk_mq_free_request(rq);
+out_free_buf:
+	kvfree(buf);
 	return ret;
 }
 

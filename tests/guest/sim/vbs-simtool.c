@@ -44,6 +44,10 @@
  *       removal takes more than LIMIT_MS (default 10000)
  *   vbs-simtool check-open-mode DEV  VBS_IOC_WRITE on O_RDONLY and
  *                                    VBS_IOC_READ on O_WRONLY: EBADF
+ *   vbs-simtool bad-buffers DEV N    N VBS_IOC_READs of 512 KiB into a
+ *       read-only mapping and N VBS_IOC_WRITEs from an inaccessible one:
+ *       each must fail with EFAULT (what the kernel keeps meanwhile is the
+ *       test's to measure)
  *   vbs-simtool check-privilege DEV CONTROL root|user   every command of
  *       the ABI (a table of them all) on the node that serves it: as a
  *       user, those that change anything fail with EPERM and the others
@@ -1231,6 +1235,50 @@ static int cmd_check_privilege(const char *dev, int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+static int cmd_bad_buffers(const char *dev, int argc, char **argv)
+{
+	struct vbs_block_io io = { .size = sizeof(io) };
+	size_t len = 512 * 1024;
+	unsigned long i, n;
+	unsigned int bs;
+	void *ro, *none;
+	int fd, err;
+
+	if (argc != 1)
+		usage();
+	n = parse_u64(argv[0]);
+	fd = open_dev(dev, O_RDWR);
+	bs = block_size(fd);
+	/* Mapped and present, but not writable: a read cannot land there. */
+	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		  -1, 0);
+	none = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED || none == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	io.count = (uint32_t)(len / bs);
+	for (i = 0; i < n; i++) {
+		io.buf = (unsigned long long)(uintptr_t)ro;
+		err = ioctl(fd, VBS_IOC_READ, &io) ? errno : 0;
+		if (err != EFAULT) {
+			printf("FAIL read %lu into a read-only buffer: %s, not EFAULT\n",
+			       i, err ? strerror(err) : "success");
+			failures++;
+			break;
+		}
+		io.buf = (unsigned long long)(uintptr_t)none;
+		err = ioctl(fd, VBS_IOC_WRITE, &io) ? errno : 0;
+		if (err != EFAULT) {
+			printf("FAIL write %lu from an inaccessible buffer: %s, not EFAULT\n",
+			       i, err ? strerror(err) : "success");
+			failures++;
+			break;
+		}
+	}
+	printf("calls=%lu\nfailures=%d\n", 2 * i, failures);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev;
@@ -1281,6 +1329,8 @@ int main(int argc, char **argv)
 		return cmd_fill_big(dev, argc, argv);
 	if (!strcmp(cmd, "remove-timing"))
 		return cmd_remove_timing(dev, argc, argv);
+	if (!strcmp(cmd, "bad-buffers"))
+		return cmd_bad_buffers(dev, argc, argv);
 	if (!strcmp(cmd, "check-privilege"))
 		return cmd_check_privilege(dev, argc, argv);
 	if (!strcmp(cmd, "check-open-mode"))
