@@ -252,7 +252,7 @@ static blk_status_t vbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 * completion now or later. Both off, the tests are two
 	 * well-predicted branches and the request completes inline.
 	 */
-	if (dev->model.on) {
+	if (!IS_ENABLED(VBS_NO_ENGINE) && dev->model.on) {
 		op = vbs_op_index(rq);
 		if (op >= 0) {
 			vbs_model_queue(dev, hctx, rq, op);

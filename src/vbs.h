@@ -621,10 +621,16 @@ static inline void vbs_account(struct vbs_dev *dev, struct request *rq,
  * races with VBS_IOC_SET_SIM sees the old or the new value; either way it
  * is handled consistently.
  *
+ * A module built with ``make VBS_NO_ENGINE=1`` (a benchmark's baseline
+ * only: `make bench` measures what the engine costs while off) has the
+ * test folded away at compile time, and the engine is never entered.
+ *
  * Return: true when the engine has settings or fault rules.
  */
 static inline bool vbs_sim_active(struct vbs_dev *dev)
 {
+	if (IS_ENABLED(VBS_NO_ENGINE))
+		return false;
 	return READ_ONCE(dev->sim.active);
 }
 
