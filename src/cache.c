@@ -50,8 +50,9 @@
  * stripe mutex (&vbs_cache.locks), so a copy-on-write can never read a
  * durable page while a flush replaces it, and a write-through can never
  * miss the cache page a concurrent write is creating. Mutexes rather than
- * spinlocks, because every holder runs in process context (->queue_rq of
- * a BLK_MQ_F_BLOCKING disk, or an ioctl) and may have to allocate.
+ * spinlocks, because every holder runs in process context (the request
+ * path's work item, see vbs_execute() in queue.c, or an ioctl) and may
+ * have to allocate.
  * Stripes rather than one lock, so writes to different pages on different
  * hardware queues rarely wait for each other.
  */
@@ -163,31 +164,45 @@ blk_status_t vbs_cache_read(struct vbs_dev *dev, void *dst, sector_t sector,
  * vbs_cache_get_page() - the cache page of an index, made on first write
  * @dev: the disk.
  * @idx: page index.
+ * @whole: the write's data if it covers the whole page, else NULL.
+ * @filled: set to true when the new page was filled with @whole.
  *
- * The new page starts as a copy of the durable page, so that the parts of
- * it this write does not cover keep their contents.
+ * A new page starts as a copy of the durable page, so that the parts of
+ * it this write does not cover keep their contents. A write of the whole
+ * page needs neither that copy nor a zeroed page: the new page is filled
+ * with the write's data instead, before it is published (readers find
+ * cache pages without a lock, so a published page must be complete).
  *
  * Context: process context, may sleep; the caller holds @idx's stripe
  * mutex, so nobody else adds or removes the cache page meanwhile.
  * Return: the cache page, or NULL when memory ran out.
  */
-static struct page *vbs_cache_get_page(struct vbs_dev *dev, unsigned long idx)
+static struct page *vbs_cache_get_page(struct vbs_dev *dev, unsigned long idx,
+				       const void *whole, bool *filled)
 {
 	struct page *page, *durable;
 	int ret;
 
+	*filled = false;
 	page = xa_load(&dev->cache.pages, idx);
 	if (page)
 		return page;
 
-	page = vbs_store_page_alloc();
-	if (!page)
-		return NULL;
-	rcu_read_lock();
-	durable = xa_load(&dev->store.pages, idx);
-	if (durable)
-		copy_highpage(page, durable);
-	rcu_read_unlock();
+	if (whole) {
+		page = alloc_page(GFP_NOIO | __GFP_HIGHMEM | __GFP_NOWARN);
+		if (!page)
+			return NULL;
+		memcpy_to_page(page, 0, whole, PAGE_SIZE);
+	} else {
+		page = vbs_store_page_alloc();
+		if (!page)
+			return NULL;
+		rcu_read_lock();
+		durable = xa_load(&dev->store.pages, idx);
+		if (durable)
+			copy_highpage(page, durable);
+		rcu_read_unlock();
+	}
 
 	ret = xa_insert(&dev->cache.pages, idx, page, GFP_NOIO);
 	if (ret) {
@@ -196,6 +211,7 @@ static struct page *vbs_cache_get_page(struct vbs_dev *dev, unsigned long idx)
 	}
 	atomic_long_inc(&dev->cache.nr_pages);
 	atomic_long_inc(&dev->store.nr_pages);
+	*filled = whole != NULL;
 	return page;
 }
 
@@ -218,25 +234,29 @@ blk_status_t vbs_cache_write(struct vbs_dev *dev, const void *src,
 	unsigned int offset, chunk;
 	unsigned long idx;
 	struct page *page;
+	bool filled;
 	void *dst;
 
 	might_sleep();
 	while (len) {
 		chunk = vbs_store_chunk(sector, len, &offset);
 		idx = sector >> VBS_PAGE_SECTORS_SHIFT;
+		filled = false;
 
 		vbs_cache_lock(&dev->cache, idx);
 		if (fua) {
 			/* Durable first; then the cached copy, if any. */
 			status = vbs_store_write(&dev->store, src, sector,
-						 chunk);
+						 chunk, GFP_NOIO);
 			page = xa_load(&dev->cache.pages, idx);
 		} else {
-			page = vbs_cache_get_page(dev, idx);
+			page = vbs_cache_get_page(dev, idx,
+						  chunk == PAGE_SIZE ? src : NULL,
+						  &filled);
 			if (!page)
 				status = BLK_STS_RESOURCE;
 		}
-		if (page && !status) {
+		if (page && !status && !filled) {
 			dst = kmap_local_page(page);
 			memcpy(dst + offset, src, chunk);
 			kunmap_local(dst);

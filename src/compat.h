@@ -251,6 +251,20 @@ static inline void vbs_hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
+ * 6.13, "block: add a rq_list type" (a3396b99990d), backported to 6.12.25:
+ * ->queue_rqs() receives a struct rq_list (head and tail) instead of a
+ * bare singly linked list head, struct request **. rq_list_pop() takes a
+ * pointer to either (a macro before, an inline function since), so the
+ * driver's loop is the same; only the parameter's type, VBS_RQ_LIST,
+ * differs.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 25)
+#define VBS_RQ_LIST	struct rq_list
+#else
+#define VBS_RQ_LIST	struct request *
+#endif
+
+/*
  * 7.2, "block: switch numa_node to int in blk_mq_hw_ctx and init_request"
  * (patch <20260523125210.272274-1-mateusz.nowicki@posteo.net>, applied to
  * the block tree on 2026-05-26): the last argument of

@@ -73,7 +73,40 @@ static unsigned int vbs_lat_bucket(u64 ns)
 }
 
 /**
- * vbs_complete() - count and end a request the engine held
+ * DOC: Ending a request
+ *
+ * A request the device finishes at once, in ->queue_rq, is ended there
+ * with blk_mq_end_request(), or, on a poll queue, left on the queue's
+ * list for the submitter's poll (below). Every request finished later,
+ * by whatever ends it (the engine's timer, a model's answer, the timeout
+ * handler, removal), goes through one door, vbs_complete(), which counts
+ * it and calls blk_mq_complete_request(), as a real driver's interrupt
+ * handler does for each request the device reports done. The block layer
+ * then decides where the request ends: on this CPU, or, if the request
+ * was submitted on a CPU that shares no cache with this one (queue
+ * attribute rq_affinity), on the submitter's CPU through an IPI, where
+ * the submitter's data is still in cache; a polled request always ends
+ * right here. Wherever that is, blk-mq calls ->complete (vbs_complete_rq())
+ * to end it. The same call also marks the request complete, so a
+ * timeout racing with it finds nothing to do.
+ */
+
+/**
+ * vbs_complete_rq() - blk-mq's ->complete: end a request we completed
+ * @rq: a request passed to blk_mq_complete_request() by vbs_complete().
+ *
+ * Context: the CPU blk-mq chose: the caller's, an IPI's or the block
+ * softirq's; must not sleep.
+ */
+void vbs_complete_rq(struct request *rq)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	blk_mq_end_request(rq, cmd->status);
+}
+
+/**
+ * vbs_complete() - count and complete a request the engine or a model held
  * @dev: the disk.
  * @rq: the request; the caller won it (see &vbs_cmd.state).
  *
@@ -85,13 +118,73 @@ void vbs_complete(struct vbs_dev *dev, struct request *rq)
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct vbs_pcpu_stats __percpu *s = dev->stats;
 	u64 ns = ktime_get_ns() - cmd->start_ns;
-	int op = vbs_op_index(rq);
+	int op = cmd->op;
 
-	vbs_account(dev, rq, cmd->status);
+	vbs_account(dev, rq, op, cmd->status);
 	this_cpu_inc(s->lat_hist[op][vbs_lat_bucket(ns)]);
 	this_cpu_add(s->lat_sum_ns[op], ns);
 	atomic_dec(&dev->sim.in_flight);
-	blk_mq_end_request(rq, cmd->status);
+	blk_mq_complete_request(rq);
+}
+
+/**
+ * vbs_complete_batch() - end a batch of polled requests
+ * @iob: the batch ->poll filled with blk_mq_add_to_batch().
+ *
+ * The submitter (io_uring) calls this once after its poll loop, with
+ * every request that was added to @iob: blk_mq_end_request_batch() ends
+ * them all, reading the clock once, freeing their tags in one go per
+ * queue and waking nobody (the submitter is the one polling).
+ *
+ * Context: the polling task.
+ */
+static void vbs_complete_batch(struct io_comp_batch *iob)
+{
+	blk_mq_end_request_batch(iob);
+}
+
+/**
+ * vbs_poll_end() - end the requests a poll queue has finished
+ * @dev: the disk.
+ * @hctx: one of its poll queues.
+ * @iob: the submitter's completion batch, or NULL to end each request at
+ *	once (the timeout handler, removal).
+ * @watch: a request to look for, or NULL.
+ * @seen: set to true if @watch was among the requests ended.
+ *
+ * llist_del_all() takes the whole list in one atomic exchange, so two
+ * pollers of one queue (two io_uring rings, or a ring and the timeout
+ * handler) each get their own requests and never the same one. The list
+ * is last-in first-out; it is reversed so requests end in the order they
+ * were executed. A request that failed, or that blk-mq cannot batch (one
+ * with an end_io callback of its own), is ended on its own.
+ *
+ * Return: the number of requests ended (or handed to @iob).
+ */
+int vbs_poll_end(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
+		 struct io_comp_batch *iob, const struct request *watch,
+		 bool *seen)
+{
+	struct llist_node *list;
+	struct vbs_cmd *cmd, *next;
+	struct request *rq;
+	int ended = 0;
+
+	list = llist_del_all(vbs_poll_list(dev, hctx));
+	if (!list)
+		return 0;
+	list = llist_reverse_order(list);
+	/* _safe: once ended, a request's tag, and its node, may be reused. */
+	llist_for_each_entry_safe(cmd, next, list, poll_node) {
+		rq = blk_mq_rq_from_pdu(cmd);
+		if (rq == watch)
+			*seen = true;
+		if (!blk_mq_add_to_batch(rq, iob, cmd->status != BLK_STS_OK,
+					 vbs_complete_batch))
+			blk_mq_end_request(rq, cmd->status);
+		ended++;
+	}
+	return ended;
 }
 
 /**
@@ -196,13 +289,24 @@ static bool vbs_complete_waiting(struct request *rq, void *data)
  * vbs_complete_all() - complete every request the engine holds
  * @dev: the disk, whose engine is already off.
  *
- * blk_mq_tagset_busy_iter() visits every started request of the tag set.
+ * blk_mq_tagset_busy_iter() visits every started request of the tag set;
+ * the poll queues' lists are emptied too.
  *
  * Context: process context, may sleep.
  */
 void vbs_complete_all(struct vbs_dev *dev)
 {
+	struct blk_mq_hw_ctx *hctx;
+	unsigned long i;
+
 	blk_mq_tagset_busy_iter(&dev->tag_set, vbs_complete_waiting, dev);
+	/*
+	 * Requests a poll queue finished but nobody polled for (the
+	 * submitter stopped polling): removal does not wait for them.
+	 */
+	queue_for_each_hw_ctx(dev->disk->queue, hctx, i)
+		if (hctx->type == HCTX_TYPE_POLL)
+			vbs_poll_end(dev, hctx, NULL, NULL, NULL);
 }
 
 /**

@@ -61,8 +61,7 @@ static int vbs_ctl_add(void __user *uarg)
 		return ret;
 	if (add.config.size < VBS_DEV_CONFIG_SIZE_VER0 ||
 	    add.config.size > sizeof(add.config) ||
-	    add.config.reserved0 || memchr_inv(add.config.reserved, 0,
-					       sizeof(add.config.reserved)))
+	    memchr_inv(add.config.reserved, 0, sizeof(add.config.reserved)))
 		return -EINVAL;
 
 	ret = vbs_dev_create(&add.config, add.index, &index);

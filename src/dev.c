@@ -151,6 +151,13 @@ static int vbs_config_resolve(struct vbs_dev_config *cfg,
 				    cfg->nr_hw_queues, nr_cpu_ids);
 		return -EINVAL;
 	}
+	if (!cfg->nr_poll_queues)
+		cfg->nr_poll_queues = def->nr_poll_queues;
+	if (cfg->nr_poll_queues > nr_cpu_ids) {
+		pr_warn_ratelimited("poll_queues %u: must be from 0 to the number of CPUs (%u)\n",
+				    cfg->nr_poll_queues, nr_cpu_ids);
+		return -EINVAL;
+	}
 	if (!cfg->queue_depth)
 		cfg->queue_depth = def->queue_depth;
 	if (cfg->queue_depth > VBS_MAX_QUEUE_DEPTH) {
@@ -303,10 +310,19 @@ static void vbs_limits_from_config(const struct vbs_dev_config *cfg,
  */
 static void vbs_dev_free(struct vbs_dev *dev)
 {
+	unsigned int i;
+
+	/*
+	 * Every request has ended, but a work item that ended the last one
+	 * may still be on its way out.
+	 */
+	for (i = 0; i < vbs_nr_queues(&dev->cfg); i++)
+		cancel_work_sync(&dev->hwqs[i].work);
 	vbs_model_destroy(dev);
 	vbs_sim_destroy(&dev->sim);
 	vbs_cache_destroy(&dev->cache, &dev->store);
 	vbs_store_destroy(&dev->store);
+	kfree(dev->hwqs);
 	free_percpu(dev->stats);
 	kfree(dev);
 }
@@ -333,6 +349,7 @@ struct vbs_dev *vbs_dev_prepare(const struct vbs_dev_config *cfg_in,
 	struct vbs_limits limits;
 	struct vbs_dev *dev;
 	struct gendisk *disk;
+	unsigned int i;
 	int ret;
 
 	/* 1. Check the configuration and resolve its defaults. */
@@ -371,6 +388,23 @@ struct vbs_dev *vbs_dev_prepare(const struct vbs_dev_config *cfg_in,
 		ret = -ENOMEM;
 		goto out_free_dev;
 	}
+	/*
+	 * Our state of each hardware queue: its list of requests deferred
+	 * to a work item, and on a poll queue the list of requests waiting
+	 * for the submitter's poll (queue.c).
+	 */
+	dev->hwqs = kcalloc(vbs_nr_queues(&dev->cfg), sizeof(*dev->hwqs),
+			    GFP_KERNEL);
+	if (!dev->hwqs) {
+		ret = -ENOMEM;
+		goto out_free_dev;
+	}
+	for (i = 0; i < vbs_nr_queues(&dev->cfg); i++) {
+		dev->hwqs[i].dev = dev;
+		init_llist_head(&dev->hwqs[i].poll_done);
+		init_llist_head(&dev->hwqs[i].deferred);
+		INIT_WORK(&dev->hwqs[i].work, vbs_deferred_work);
+	}
 
 	/*
 	 * 3. Reserve the index, so two adds cannot pick the same one. A
@@ -398,16 +432,25 @@ struct vbs_dev *vbs_dev_prepare(const struct vbs_dev_config *cfg_in,
 	 * hardware queues, how many requests each can hold at once (one tag
 	 * per request), and how much driver data to allocate behind every
 	 * request (our struct vbs_cmd), all allocated now, never on the I/O
-	 * path. BLK_MQ_F_BLOCKING lets ->queue_rq sleep (see queue.c).
+	 * path. No BLK_MQ_F_BLOCKING: ->queue_rq never sleeps (queue.c).
 	 * The timeout is how long a request may stay on the device before
 	 * blk-mq declares it lost (VBS_IOC_SET_SIM can change it).
+	 *
+	 * Poll queues are more hardware queues of the same tag set, in a
+	 * map of their own: with nr_maps = HCTX_MAX_TYPES, blk-mq asks
+	 * ->map_queues which queues serve which type of I/O, sends polled
+	 * I/O to the HCTX_TYPE_POLL queues, and marks the request queue as
+	 * able to poll (queue/io_poll reads 1), which is what lets io_uring
+	 * and the block layer keep REQ_POLLED on a bio.
 	 */
 	dev->tag_set.ops = &vbs_mq_ops;
-	dev->tag_set.nr_hw_queues = dev->cfg.nr_hw_queues;
+	dev->tag_set.nr_hw_queues = vbs_nr_queues(&dev->cfg);
+	if (dev->cfg.nr_poll_queues)
+		dev->tag_set.nr_maps = HCTX_MAX_TYPES;
 	dev->tag_set.queue_depth = dev->cfg.queue_depth;
 	dev->tag_set.numa_node = NUMA_NO_NODE;
 	dev->tag_set.cmd_size = sizeof(struct vbs_cmd);
-	dev->tag_set.flags = VBS_MQ_F_MERGE | BLK_MQ_F_BLOCKING;
+	dev->tag_set.flags = VBS_MQ_F_MERGE;
 	dev->tag_set.timeout = 30 * HZ;
 	dev->tag_set.driver_data = dev;
 	ret = blk_mq_alloc_tag_set(&dev->tag_set);
@@ -456,6 +499,7 @@ out_erase_index:
 	/* Undo steps 2 and 1. */
 out_free_dev:
 	vbs_model_destroy(dev);
+	kfree(dev->hwqs);
 	free_percpu(dev->stats);
 	kfree(dev);
 	return ERR_PTR(ret);
@@ -709,13 +753,13 @@ void vbs_dev_remove_all(void)
 }
 
 /**
- * vbs_devs_init() - set the defaults and get a block major number
+ * vbs_devs_init() - set the defaults, make the workqueue, get a major
  * @defaults: the module parameters as a configuration; checked here.
  *
  * The disks' device numbers are (major, index * 256 + partition).
  *
  * Context: module init.
- * Return: 0, -EINVAL (bad defaults) or register_blkdev()'s error.
+ * Return: 0, -EINVAL (bad defaults), -ENOMEM or register_blkdev()'s error.
  */
 int vbs_devs_init(const struct vbs_dev_config *defaults)
 {
@@ -726,19 +770,31 @@ int vbs_devs_init(const struct vbs_dev_config *defaults)
 	if (ret)
 		return ret;
 	vbs_defaults = *defaults;
+	/*
+	 * The requests ->queue_rq cannot execute without sleeping run here.
+	 * WQ_MEM_RECLAIM gives the workqueue a rescuer thread, so they make
+	 * progress even when memory is so short that no worker thread can be
+	 * created: reclaim may be waiting for them.
+	 */
+	vbs_wq = alloc_workqueue(VBS_DISK_NAME, WQ_MEM_RECLAIM, 0);
+	if (!vbs_wq)
+		return -ENOMEM;
 	ret = register_blkdev(0, VBS_DISK_NAME);
-	if (ret < 0)
+	if (ret < 0) {
+		destroy_workqueue(vbs_wq);
 		return ret;
+	}
 	vbs_major = ret;
 	return 0;
 }
 
 /**
- * vbs_devs_exit() - give the major number back
+ * vbs_devs_exit() - give the major number back, destroy the workqueue
  *
  * Context: module exit, or a failed init; no disk exists.
  */
 void vbs_devs_exit(void)
 {
 	unregister_blkdev(vbs_major, VBS_DISK_NAME);
+	destroy_workqueue(vbs_wq);
 }

@@ -31,7 +31,8 @@ u64 vbs_features(void)
 	u64 features = VBS_FEAT_BLOCK_IO | VBS_FEAT_STATS | VBS_FEAT_CONTROL |
 		       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES |
 		       VBS_FEAT_WRITE_CACHE | VBS_FEAT_SIM | VBS_FEAT_FAULTS |
-		       VBS_FEAT_POWERCUT | VBS_FEAT_LATENCY_STATS;
+		       VBS_FEAT_POWERCUT | VBS_FEAT_LATENCY_STATS |
+		       VBS_FEAT_POLL;
 
 	/* Model pages are 4 KiB: the store's pages must be too. */
 	if (PAGE_SIZE == VBS_MODEL_PAGE_SIZE)

@@ -47,6 +47,11 @@ module_param(nr_hw_queues, uint, 0444);
 MODULE_PARM_DESC(nr_hw_queues,
 		 "Hardware queues per disk, 1..number of CPUs (default: 0 = one per CPU)");
 
+static unsigned int poll_queues;
+module_param(poll_queues, uint, 0444);
+MODULE_PARM_DESC(poll_queues,
+		 "Extra hardware queues per disk for polled I/O (io_uring IOPOLL), 0..number of CPUs (default: 0)");
+
 static unsigned int queue_depth = 128;
 module_param(queue_depth, uint, 0444);
 MODULE_PARM_DESC(queue_depth,
@@ -91,6 +96,7 @@ static void vbs_config_defaults(struct vbs_dev_config *cfg)
 	cfg->physical_block_size = physical_block_size;
 	cfg->nr_hw_queues = nr_hw_queues;
 	cfg->queue_depth = queue_depth;
+	cfg->nr_poll_queues = poll_queues;
 	cfg->max_partitions = max_partitions;
 	if (discard)
 		cfg->flags |= VBS_CFG_DISCARD;
@@ -124,6 +130,11 @@ static int vbs_params_check(void)
 	if (!logical_block_size) {
 		pr_err("logical_block_size 0: must be a power of two from 512 to %lu\n",
 		       PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (poll_queues > nr_cpu_ids) {
+		pr_err("poll_queues %u: must be from 0 to the number of CPUs (%u)\n",
+		       poll_queues, nr_cpu_ids);
 		return -EINVAL;
 	}
 	if (!queue_depth) {

@@ -118,7 +118,7 @@ int vbs_model_init(struct vbs_dev *dev)
 	if (!m->on)
 		return 0;
 	m->depth = dev->cfg.queue_depth;
-	m->nr_slots = dev->cfg.nr_hw_queues * dev->cfg.queue_depth;
+	m->nr_slots = vbs_nr_queues(&dev->cfg) * dev->cfg.queue_depth;
 	m->slots = kvcalloc(m->nr_slots, sizeof(*m->slots), GFP_KERNEL);
 	if (!m->slots)
 		return -ENOMEM;
@@ -202,7 +202,7 @@ static void vbs_model_describe(struct vbs_cmd *cmd, struct request *rq,
  * probes every new disk). RQF_QUIET keeps those failures out of the
  * kernel log; one line says why instead.
  *
- * Context: process context (->queue_rq).
+ * Context: ->queue_rq; must not sleep.
  */
 void vbs_model_queue(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 		     struct request *rq, int op)
@@ -637,7 +637,8 @@ static blk_status_t vbs_model_transfer(struct vbs_dev *dev,
 			       off;
 			if (write)
 				status = vbs_store_write(&dev->store,
-							 buf + done, phys, n);
+							 buf + done, phys, n,
+							 GFP_NOIO);
 			else if (map->ppn == VBS_PPN_NONE)
 				memset(buf + done, 0, n);
 			else

@@ -280,7 +280,7 @@ static int vbs_sim_class(int op)
  *	@cmd->effect, @cmd->status, @cmd->done_ns (0 for a request that is
  *	never completed) and, for corruption, the damaged range.
  *
- * Context: process context (->queue_rq); takes the engine lock.
+ * Context: ->queue_rq; must not sleep; takes the engine lock.
  */
 void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 		  struct vbs_cmd *cmd)

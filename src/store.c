@@ -92,8 +92,9 @@ void vbs_store_destroy(struct vbs_store *store)
  * GFP_NOIO: this runs while the block layer is processing I/O; an
  * allocation that started writeback to free memory could end up waiting
  * for I/O on this very disk, a deadlock. NOIO lets reclaim do everything
- * else. The disk's tag set is BLK_MQ_F_BLOCKING, so sleeping here is
- * allowed. __GFP_NOWARN: running out is reported to the submitter (the
+ * else. It may sleep: it is used where that is allowed (the write
+ * cache, a model's copy; ->queue_rq uses vbs_store_page_alloc_gfp() with
+ * GFP_NOWAIT, below). __GFP_NOWARN: running out is reported to the submitter (the
  * request fails with BLK_STS_RESOURCE, which it sees as -ENOMEM), not in
  * the kernel log.
  *
@@ -103,6 +104,22 @@ void vbs_store_destroy(struct vbs_store *store)
 struct page *vbs_store_page_alloc(void)
 {
 	return alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_HIGHMEM | __GFP_NOWARN);
+}
+
+/**
+ * vbs_store_page_alloc_gfp() - allocate a page for a write, as @gfp allows
+ * @gfp: GFP_NOIO where the caller may sleep, GFP_NOWAIT where it may not
+ *	(->queue_rq: an allocation that would have to reclaim memory fails at
+ *	once, and the request is retried from a work item).
+ * @zero: the page must read as zeros; false when the caller is about to
+ *	write all of it, which saves clearing 4 KiB only to overwrite it.
+ *
+ * Return: the page, or NULL.
+ */
+static struct page *vbs_store_page_alloc_gfp(gfp_t gfp, bool zero)
+{
+	return alloc_page(gfp | __GFP_HIGHMEM | __GFP_NOWARN |
+			  (zero ? __GFP_ZERO : 0));
 }
 
 /**
@@ -210,29 +227,38 @@ int vbs_store_page_copy(struct vbs_store *store, unsigned long src,
  * vbs_store_insert() - make sure a page exists at an index
  * @store: the store.
  * @idx: page index.
+ * @full: the whole page's new contents (PAGE_SIZE bytes), or NULL for a
+ *	page that starts as zeros.
+ * @gfp: allocation flags for the page and the xarray's nodes.
  *
- * Allocates a zeroed page and publishes it. If another writer published a
- * page at @idx in the meantime, ours is freed and theirs is kept, so two
- * writers of one new page never lose each other's data.
+ * Allocates a page, fills it, and only then publishes it, so a reader
+ * never sees a half-made page. If another writer published a page at
+ * @idx in the meantime, ours is freed and theirs is kept, so two writers
+ * of one new page never lose each other's data (a caller with @full then
+ * writes into theirs).
  *
- * Context: process context, may sleep.
- * Return: 0, or -ENOMEM.
+ * Context: process context; may sleep unless @gfp forbids it.
+ * Return: 1 if @full went into a new page, 0 if a page exists at @idx
+ * (ours with zeros, or someone else's), or -ENOMEM.
  */
-static int vbs_store_insert(struct vbs_store *store, unsigned long idx)
+static int vbs_store_insert(struct vbs_store *store, unsigned long idx,
+			    const void *full, gfp_t gfp)
 {
 	struct page *page, *old;
 
-	page = vbs_store_page_alloc();
+	page = vbs_store_page_alloc_gfp(gfp, !full);
 	if (!page)
 		return -ENOMEM;
+	if (full)
+		memcpy_to_page(page, 0, full, PAGE_SIZE);
 
-	old = xa_cmpxchg(&store->pages, idx, NULL, page, GFP_NOIO);
+	old = xa_cmpxchg(&store->pages, idx, NULL, page, gfp);
 	if (old) {
 		__free_page(page);
 		return xa_is_err(old) ? xa_err(old) : 0;
 	}
 	atomic_long_inc(&store->nr_pages);
-	return 0;
+	return full ? 1 : 0;
 }
 
 /**
@@ -293,23 +319,28 @@ blk_status_t vbs_store_read(struct vbs_store *store, void *dst,
  * @src: kernel buffer of @len bytes.
  * @sector: first 512-byte sector to write.
  * @len: bytes, a multiple of 512.
+ * @gfp: allocation flags for new pages: GFP_NOWAIT from ->queue_rq, which
+ *	must not sleep, GFP_NOIO elsewhere.
  *
- * Pages are allocated on first write. The copy itself runs under
- * rcu_read_lock(), so a concurrent discard cannot free the page under us.
+ * Pages are allocated on first write. A write that covers a whole new
+ * page fills it before publishing it, with no zeroing first; a write to
+ * part of a new page publishes a zeroed page and copies into it. The copy
+ * into an existing page runs under rcu_read_lock(), so a concurrent
+ * discard cannot free the page under us.
  *
- * Context: process context, may sleep (page allocation).
+ * Context: process context; may sleep unless @gfp forbids it.
  * Return: BLK_STS_OK, or BLK_STS_RESOURCE when memory ran out (the part
- * already written stays written).
+ * already written stays written; writing it again is harmless).
  */
 blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
-			     sector_t sector, unsigned int len)
+			     sector_t sector, unsigned int len, gfp_t gfp)
 {
 	unsigned long idx;
 	unsigned int offset, chunk;
 	struct page *page;
-	void *dst;
+	int ret;
 
-	might_sleep();
+	might_sleep_if(gfpflags_allow_blocking(gfp));
 	while (len) {
 		chunk = vbs_store_chunk(sector, len, &offset);
 		idx = sector >> VBS_PAGE_SECTORS_SHIFT;
@@ -320,14 +351,17 @@ blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
 			if (page)
 				break;
 			rcu_read_unlock();
-			if (vbs_store_insert(store, idx))
+			ret = vbs_store_insert(store, idx,
+					       chunk == PAGE_SIZE ? src : NULL,
+					       gfp);
+			if (ret < 0)
 				return BLK_STS_RESOURCE;
+			if (ret > 0)
+				goto next;
 		}
-		dst = kmap_local_page(page);
-		memcpy(dst + offset, src, chunk);
-		kunmap_local(dst);
+		memcpy_to_page(page, offset, src, chunk);
 		rcu_read_unlock();
-
+next:
 		src += chunk;
 		sector += chunk >> SECTOR_SHIFT;
 		len -= chunk;

@@ -216,6 +216,106 @@ static ssize_t model_rejected_show(struct device *d,
 }
 static DEVICE_ATTR_RO(model_rejected);
 
+/**
+ * vbs_sysfs_sum() - one per-CPU counter of a disk, summed over the CPUs
+ * @dev: the disk.
+ * @offset: offsetof() the u64 counter in struct vbs_pcpu_stats.
+ *
+ * Return: the sum since the disk was created (never reset).
+ */
+static u64 vbs_sysfs_sum(struct vbs_dev *dev, size_t offset)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*(u64 *)((char *)per_cpu_ptr(dev->stats, cpu) +
+					  offset));
+	return sum;
+}
+
+/**
+ * batched_requests_show() - requests blk-mq handed over in batches
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Counts the requests that came through ->queue_rqs (a plug's whole list
+ * in one call) rather than one ->queue_rq call each, since the disk was
+ * created.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t batched_requests_show(struct device *d,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  vbs_sysfs_sum(vbs_sysfs_dev(d),
+					offsetof(struct vbs_pcpu_stats,
+						 batched)));
+}
+static DEVICE_ATTR_RO(batched_requests);
+
+/**
+ * polled_requests_show() - requests ended by their submitter's poll
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Counts the requests a poll queue's ->poll ended (io_uring with
+ * IORING_SETUP_IOPOLL on a disk with poll queues) since the disk was
+ * created: a way to see that polled I/O really is polled.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t polled_requests_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  vbs_sysfs_sum(vbs_sysfs_dev(d),
+					offsetof(struct vbs_pcpu_stats,
+						 polled)));
+}
+static DEVICE_ATTR_RO(polled_requests);
+
+/**
+ * deferred_requests_show() - requests executed by a work item
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Counts the requests ->queue_rq could not execute without sleeping and
+ * left to their queue's work item (a page allocation that failed without
+ * reclaim, the write cache's work, discard and write-zeroes) since the
+ * disk was created.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t deferred_requests_show(struct device *d,
+				      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  vbs_sysfs_sum(vbs_sysfs_dev(d),
+					offsetof(struct vbs_pcpu_stats,
+						 deferred)));
+}
+static DEVICE_ATTR_RO(deferred_requests);
+
+/**
+ * poll_queues_show() - the disk's hardware queues for polled I/O
+ * @d: the disk's device.
+ * @attr: the attribute.
+ * @buf: output page.
+ *
+ * Return: bytes written to @buf.
+ */
+static ssize_t poll_queues_show(struct device *d,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", vbs_sysfs_dev(d)->cfg.nr_poll_queues);
+}
+static DEVICE_ATTR_RO(poll_queues);
+
 static struct attribute *vbs_disk_attrs[] = {
 	&dev_attr_pages_in_use.attr,
 	&dev_attr_bytes_in_use.attr,
@@ -228,6 +328,10 @@ static struct attribute *vbs_disk_attrs[] = {
 	&dev_attr_model_sessions.attr,
 	&dev_attr_model_pending.attr,
 	&dev_attr_model_rejected.attr,
+	&dev_attr_batched_requests.attr,
+	&dev_attr_polled_requests.attr,
+	&dev_attr_deferred_requests.attr,
+	&dev_attr_poll_queues.attr,
 	NULL,
 };
 

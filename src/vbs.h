@@ -28,6 +28,7 @@
 #include <linux/blkdev.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/lockdep.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
@@ -35,6 +36,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/virtblkiosim.h>
@@ -227,6 +229,9 @@ struct vbs_model {
  * @lat_hist: per VBS_OP_*, latency histogram (VBS_LAT_BUCKETS).
  * @started: requests handed to the driver on this CPU.
  * @completed: requests completed on this CPU.
+ * @batched: requests handed over in a batch (->queue_rqs).
+ * @polled: requests a poll queue's ->poll ended.
+ * @deferred: requests ->queue_rq left to a work item (vbs_defer()).
  *
  * Each CPU adds to its own copy without a lock or atomic instruction; a
  * reader sums all copies. "Reset" does not write here: it saves the sums
@@ -241,6 +246,28 @@ struct vbs_pcpu_stats {
 	u64 lat_hist[VBS_OP_NR][VBS_LAT_BUCKETS];
 	u64 started;
 	u64 completed;
+	u64 batched;
+	u64 polled;
+	u64 deferred;
+};
+
+/**
+ * struct vbs_hwq - the driver's state of one hardware queue
+ * @dev: the disk.
+ * @poll_done: on a poll queue, requests executed and waiting for the
+ *	queue's ->poll to end them.
+ * @deferred: requests ->queue_rq could not execute without sleeping,
+ *	waiting for @work.
+ * @work: executes @deferred on vbs_wq, where sleeping is allowed.
+ *
+ * Both lists are lock-free (llist): adding is one atomic exchange, and
+ * their consumer takes a whole list at once.
+ */
+struct vbs_hwq {
+	struct vbs_dev *dev;
+	struct llist_head poll_done;
+	struct llist_head deferred;
+	struct work_struct work;
 };
 
 /**
@@ -257,6 +284,8 @@ struct vbs_pcpu_stats {
  * @sim: the simulation engine.
  * @model: the userland model, on a VBS_CFG_MODEL disk.
  * @stats: per-CPU counters.
+ * @hwqs: one per hardware queue, poll queues included (vbs_nr_queues());
+ *	each queue's hctx->driver_data points to its own.
  * @stats_lock: serialises reset against readers of @stats_base.
  * @stats_base: the counters' sums at the last reset, in the layout
  *	VBS_IOC_GET_STATS reports them (protected by @stats_lock).
@@ -276,6 +305,7 @@ struct vbs_dev {
 	struct vbs_sim sim;
 	struct vbs_model model;
 	struct vbs_pcpu_stats __percpu *stats;
+	struct vbs_hwq *hwqs;
 	struct mutex stats_lock;	/* guards stats_base, stats_since */
 	struct vbs_stats stats_base;
 	u64 stats_since;
@@ -310,6 +340,13 @@ struct vbs_dev {
  * @corrupt_end: VBS_FAULT_CORRUPT: sector after the last one damaged.
  * @start_ns: ktime_get_ns() when the request was started.
  * @done_ns: ktime_get_ns() time at which the request completes.
+ * @poll_node: on a poll queue, links the executed request into the
+ *	queue's list of requests its submitter's poll will end.
+ * @defer_node: links a request ->queue_rq deferred into its queue's
+ *	&vbs_hwq.deferred.
+ * @op: the request's vbs_op_index(), worked out once in ->queue_rq.
+ * @defer_sim: a deferred request had its plan from the engine already
+ *	(vbs_queue_sim()): the work item only moves its data and completes it.
  * @timer: completes the request at @done_ns; set up once per request in
  *	->init_request.
  * @model_node: on a model disk, links the request into the pending list
@@ -341,6 +378,10 @@ struct vbs_cmd {
 	sector_t corrupt_end;
 	u64 start_ns;
 	u64 done_ns;
+	struct llist_node poll_node;
+	struct llist_node defer_node;
+	s8 op;
+	bool defer_sim;
 	struct hrtimer timer;
 	struct list_head model_node;
 	struct vbs_model_session *model_owner;
@@ -369,6 +410,8 @@ struct vbs_dev *vbs_dev_get(u32 index);
 
 /* queue.c */
 extern const struct blk_mq_ops vbs_mq_ops;
+extern struct workqueue_struct *vbs_wq;
+void vbs_deferred_work(struct work_struct *work);
 
 /* complete.c */
 void vbs_stats_read(struct vbs_dev *dev, struct vbs_stats *out);
@@ -377,6 +420,10 @@ void vbs_complete_all(struct vbs_dev *dev);
 sector_t vbs_request_sector(struct request *rq);
 bool vbs_request_fua(struct request *rq);
 void vbs_complete(struct vbs_dev *dev, struct request *rq);
+void vbs_complete_rq(struct request *rq);
+int vbs_poll_end(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
+		 struct io_comp_batch *iob, const struct request *watch,
+		 bool *seen);
 void vbs_complete_at(struct vbs_dev *dev, struct request *rq);
 void vbs_cmd_init(struct vbs_cmd *cmd);
 
@@ -407,7 +454,7 @@ void vbs_store_destroy(struct vbs_store *store);
 blk_status_t vbs_store_read(struct vbs_store *store, void *dst,
 			    sector_t sector, unsigned int len);
 blk_status_t vbs_store_write(struct vbs_store *store, const void *src,
-			     sector_t sector, unsigned int len);
+			     sector_t sector, unsigned int len, gfp_t gfp);
 void vbs_store_zero(struct vbs_store *store, sector_t sector, u64 len);
 struct page *vbs_store_page_alloc(void);
 void vbs_store_page_release(struct vbs_store *store, struct page *page);
@@ -587,9 +634,34 @@ static inline int vbs_op_index(struct request *rq)
 }
 
 /**
+ * vbs_nr_queues() - hardware queues of a disk, poll queues included
+ * @cfg: a resolved configuration.
+ *
+ * Return: @cfg->nr_hw_queues + @cfg->nr_poll_queues.
+ */
+static inline unsigned int vbs_nr_queues(const struct vbs_dev_config *cfg)
+{
+	return cfg->nr_hw_queues + cfg->nr_poll_queues;
+}
+
+/**
+ * vbs_poll_list() - the list of finished requests of a poll queue
+ * @dev: the disk.
+ * @hctx: one of its hardware queues of type HCTX_TYPE_POLL.
+ *
+ * Return: the queue's list.
+ */
+static inline struct llist_head *vbs_poll_list(struct vbs_dev *dev,
+					       struct blk_mq_hw_ctx *hctx)
+{
+	return &((struct vbs_hwq *)hctx->driver_data)->poll_done;
+}
+
+/**
  * vbs_account() - add a finished request to this CPU's statistics
  * @dev: the disk.
  * @rq: the request.
+ * @op: its vbs_op_index(), which the caller already has.
  * @status: how it completed.
  *
  * this_cpu_add() is one instruction on x86 and needs no lock: each CPU
@@ -597,10 +669,9 @@ static inline int vbs_op_index(struct request *rq)
  * path (queue.c) and of the engine's and the model's (complete.c) calls it.
  */
 static inline void vbs_account(struct vbs_dev *dev, struct request *rq,
-			       blk_status_t status)
+			       int op, blk_status_t status)
 {
 	struct vbs_pcpu_stats __percpu *s = dev->stats;
-	int op = vbs_op_index(rq);
 
 	this_cpu_inc(s->completed);
 	if (op < 0)
@@ -612,6 +683,16 @@ static inline void vbs_account(struct vbs_dev *dev, struct request *rq,
 	if (blk_rq_is_passthrough(rq))
 		this_cpu_inc(s->ops[op].ioctl_requests);
 }
+
+/*
+ * 0 in a module built with `make VBS_NO_ENGINE=1` (Kbuild): the engine and
+ * model tests of the request path fold away at compile time.
+ */
+#ifdef VBS_NO_ENGINE
+#define VBS_ENGINE	0
+#else
+#define VBS_ENGINE	1
+#endif
 
 /**
  * vbs_sim_active() - whether requests must take the simulation engine's path
@@ -629,7 +710,7 @@ static inline void vbs_account(struct vbs_dev *dev, struct request *rq,
  */
 static inline bool vbs_sim_active(struct vbs_dev *dev)
 {
-	if (IS_ENABLED(VBS_NO_ENGINE))
+	if (!VBS_ENGINE)
 		return false;
 	return READ_ONCE(dev->sim.active);
 }
@@ -661,16 +742,19 @@ static inline blk_status_t vbs_media_read(struct vbs_dev *dev, void *dst,
  * @sector: first 512-byte sector.
  * @len: bytes, a multiple of 512.
  * @fua: the write must be durable when it completes (REQ_FUA).
+ * @gfp: how the store may allocate (GFP_NOWAIT from ->queue_rq, GFP_NOIO
+ *	where sleeping is allowed); the write cache always sleeps.
  *
- * Context: process context, may sleep.
+ * Context: process context; may sleep unless @gfp forbids it and the disk
+ * has no write cache.
  * Return: BLK_STS_OK or BLK_STS_RESOURCE.
  */
 static inline blk_status_t vbs_media_write(struct vbs_dev *dev,
 					   const void *src, sector_t sector,
-					   unsigned int len, bool fua)
+					   unsigned int len, bool fua, gfp_t gfp)
 {
 	if (!dev->cache.on)
-		return vbs_store_write(&dev->store, src, sector, len);
+		return vbs_store_write(&dev->store, src, sector, len, gfp);
 	return vbs_cache_write(dev, src, sector, len, fua);
 }
 

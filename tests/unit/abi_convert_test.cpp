@@ -26,6 +26,7 @@ TEST(AbiConvert, config_round_trips_with_each_flag_on_its_bit)
 		.nr_hw_queues = 3,
 		.queue_depth = 64,
 		.max_partitions = 15,
+		.nr_poll_queues = 2,
 		.discard = true,
 		.write_zeroes = false,
 		.write_cache = true,
@@ -36,7 +37,8 @@ TEST(AbiConvert, config_round_trips_with_each_flag_on_its_bit)
 	EXPECT_EQ(raw.size, sizeof(struct vbs_dev_config));
 	EXPECT_EQ(raw.flags, VBS_CFG_DISCARD | VBS_CFG_WRITE_CACHE | VBS_CFG_ROTATIONAL);
 	EXPECT_EQ(raw.capacity, 1ULL << 30);
-	EXPECT_EQ(raw.reserved0, 0U);
+	EXPECT_EQ(raw.nr_hw_queues, 3U);
+	EXPECT_EQ(raw.nr_poll_queues, 2U);
 	for (auto r : raw.reserved)
 		EXPECT_EQ(r, 0U);
 	EXPECT_EQ(detail::from_abi(raw), config);

@@ -44,7 +44,7 @@
 	X(vbs_dev_config, nr_hw_queues, 24)                \
 	X(vbs_dev_config, queue_depth, 28)                 \
 	X(vbs_dev_config, max_partitions, 32)              \
-	X(vbs_dev_config, reserved0, 36)                   \
+	X(vbs_dev_config, nr_poll_queues, 36)              \
 	X(vbs_dev_config, model_pages, 40)                 \
 	X(vbs_dev_config, reserved, 48)                    \
 	X(vbs_info, size, 0)                               \

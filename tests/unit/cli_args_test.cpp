@@ -94,6 +94,18 @@ TEST(CliArgs, add_with_every_option_builds_that_configuration)
 						      }));
 }
 
+TEST(CliArgs, add_poll_queues_reach_the_configuration)
+{
+	FakeLimits limits;
+	limits.features.bits |= static_cast<std::uint64_t>(Feature::poll);
+	Cli cli(limits);
+	ASSERT_EQ(cli.run({"add", "--queues", "2", "--poll-queues", "3"}), 0) << cli.err;
+	EXPECT_EQ(cli.module.device(0).info().config.nr_hw_queues, 2U);
+	EXPECT_EQ(cli.module.device(0).info().config.nr_poll_queues, 3U);
+	ASSERT_EQ(cli.run({"add", "--poll-queues", "0"}), 0) << cli.err;
+	EXPECT_EQ(cli.module.device(1).info().config.nr_poll_queues, 0U);
+}
+
 TEST(CliArgs, add_without_options_asks_for_defaults_with_discard_and_write_zeroes)
 {
 	Cli cli;
@@ -120,6 +132,8 @@ TEST(CliArgs, add_refuses_bad_values)
 	EXPECT_TRUE(usage_error({"add", "--size", "1001"}, "not a multiple of the logical block size"));
 	EXPECT_TRUE(usage_error({"add", "--size", "2P"}, "more than 1125899906842624 (1 PiB)"));
 	EXPECT_TRUE(usage_error({"add", "--queues", "0"}, "--queues: invalid queue count \"0\": must be at least 1"));
+	EXPECT_TRUE(usage_error({"add", "--poll-queues", "abc"}, "--poll-queues: invalid poll queue count \"abc\""));
+	EXPECT_TRUE(usage_error({"add", "--poll-queues", "-1"}, "--poll-queues: invalid poll queue count \"-1\""));
 	EXPECT_TRUE(usage_error({"add", "--depth", "abc"}, "--depth: invalid queue depth \"abc\""));
 	EXPECT_TRUE(usage_error({"add", "--depth", "5000"}, "queue depth 5000 is more than 4096"));
 	EXPECT_TRUE(usage_error({"add", "--partitions", "256"}, "256 partitions is more than 255"));

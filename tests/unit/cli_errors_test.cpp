@@ -83,6 +83,28 @@ TEST(CliErrors, adding_beyond_max_devices_is_the_modules_einval)
 	EXPECT_TRUE(failed_with(cli, status, "vbsim: adding virtblkiosim2: Invalid argument"));
 }
 
+TEST(CliErrors, poll_queues_need_a_module_with_polled_io)
+{
+	Cli cli; // the fake module's features lack "poll"
+	const int status = cli.run({"add", "--poll-queues", "2"});
+	EXPECT_TRUE(failed_with(cli, status,
+				"vbsim: --poll-queues: the loaded module does not support polled I/O "
+				"(no \"poll\" in 'vbsim features')"));
+	EXPECT_TRUE(cli.module.list().empty());
+	// 0 asks for the module's default, which any module takes.
+	EXPECT_EQ(cli.run({"add", "--poll-queues", "0"}), 0) << cli.err;
+}
+
+TEST(CliErrors, more_poll_queues_than_cpus_is_the_modules_einval)
+{
+	FakeLimits limits;
+	limits.nr_cpus = 4;
+	limits.features.bits |= static_cast<std::uint64_t>(Feature::poll);
+	Cli cli(limits);
+	const int status = cli.run({"add", "--poll-queues", "5"});
+	EXPECT_TRUE(failed_with(cli, status, "vbsim: adding a disk: Invalid argument"));
+}
+
 TEST(CliErrors, a_missing_input_file_is_reported_before_touching_the_disk)
 {
 	Cli cli;

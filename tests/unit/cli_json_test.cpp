@@ -23,8 +23,9 @@ std::vector<std::string> keys(const Json& object)
 using Keys = std::vector<std::string>;
 
 const Keys k_config_keys = {"capacity_bytes", "logical_block_size", "physical_block_size", "nr_hw_queues",
-			    "queue_depth",    "max_partitions",	    "discard",		   "write_zeroes",
-			    "write_cache",    "read_only",	    "rotational",     "model",		    "model_pages"};
+			    "nr_poll_queues", "queue_depth",	    "max_partitions",	   "discard",
+			    "write_zeroes",   "write_cache",	    "read_only",	   "rotational",
+			    "model",	      "model_pages"};
 const Keys k_op_names = {"read", "write", "flush", "discard", "write_zeroes"};
 const Keys k_stats_keys = {"device",	"since_ns",    "in_flight",    "peak_in_flight",
 			   "pages_in_use", "cache_pages", "bytes_in_use", "ops"};
@@ -52,6 +53,19 @@ TEST(CliJson, info_has_the_documented_keys_and_values)
 	EXPECT_EQ(j["config"]["read_only"], false);
 	EXPECT_EQ(j["block_count"], 256);
 	EXPECT_EQ(j["pages_in_use"], 0);
+}
+
+TEST(CliJson, info_reports_the_poll_queues_and_the_poll_feature)
+{
+	FakeLimits limits;
+	limits.features.bits |= static_cast<std::uint64_t>(Feature::poll);
+	Cli cli(limits);
+	ASSERT_EQ(cli.run({"add", "--queues", "2", "--poll-queues", "3"}), 0) << cli.err;
+	ASSERT_EQ(cli.run({"info", "0", "--json"}), 0) << cli.err;
+	const Json j = Json::parse(cli.out);
+	EXPECT_EQ(j["config"]["nr_hw_queues"], 2);
+	EXPECT_EQ(j["config"]["nr_poll_queues"], 3);
+	EXPECT_EQ(j["features"].back(), "poll");
 }
 
 TEST(CliJson, stats_has_every_op_with_the_same_counters)

@@ -32,14 +32,18 @@ TEST(CliOutput, list_prints_nothing_without_disks)
 
 TEST(CliOutput, list_prints_a_row_per_disk)
 {
-	Cli cli;
-	ASSERT_EQ(cli.run({"add", "--size", "4G", "--lbs", "4K", "--queues", "2", "--depth", "64", "--index", "1"}), 0);
+	FakeLimits limits;
+	limits.features.bits |= static_cast<std::uint64_t>(Feature::poll);
+	Cli cli(limits);
+	ASSERT_EQ(cli.run({"add", "--size", "4G", "--lbs", "4K", "--queues", "2", "--poll-queues", "1", "--depth", "64",
+			   "--index", "1"}),
+		  0);
 	ASSERT_EQ(cli.run({"add", "--size", "1M", "--no-discard", "--no-write-zeroes", "--read-only"}), 0);
 	ASSERT_EQ(cli.run({"list"}), 0);
 	EXPECT_EQ(cli.out,
-		  "DEVICE                       SIZE   LBS QUEUES DEPTH  FLAGS\n"
-		  "/dev/virtblkiosim0          1 MiB   512      1   128  read_only\n"
-		  "/dev/virtblkiosim1          4 GiB  4096      2    64  discard,write_zeroes\n");
+		  "DEVICE                       SIZE   LBS QUEUES POLL DEPTH  FLAGS\n"
+		  "/dev/virtblkiosim0          1 MiB   512      1    0   128  read_only\n"
+		  "/dev/virtblkiosim1          4 GiB  4096      2    1    64  discard,write_zeroes\n");
 }
 
 TEST(CliOutput, info_shows_configuration_and_state)
@@ -56,6 +60,7 @@ TEST(CliOutput, info_shows_configuration_and_state)
 		  "logical block size:  4096\n"
 		  "physical block size: 4096\n"
 		  "hardware queues:     1\n"
+		  "poll queues:         0\n"
 		  "queue depth:         128\n"
 		  "max partitions:      0\n"
 		  "flags:               discard write_zeroes write_cache rotational\n"

@@ -11,6 +11,7 @@ TEST(FeatureSet, names_known_bits_and_numbers_unknown_ones)
 	EXPECT_EQ(FeatureSet{0x3ff}.names(),
 		  (std::vector<std::string>{"block_io", "stats", "control", "discard", "write_zeroes", "write_cache",
 					    "sim", "faults", "powercut", "latency_stats"}));
+	EXPECT_EQ(FeatureSet{0xc00}.names(), (std::vector<std::string>{"model", "poll"}));
 	EXPECT_EQ(FeatureSet{(1ULL << 63) | 0x2}.names(), (std::vector<std::string>{"stats", "bit63"}));
 	EXPECT_TRUE(FeatureSet{}.names().empty());
 }

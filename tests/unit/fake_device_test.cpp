@@ -60,6 +60,46 @@ TEST(FakeDevice, rejects_configurations_out_of_range_with_einval)
 	}
 }
 
+/// The default limits with polled I/O among the features.
+FakeLimits limits_with_poll()
+{
+	FakeLimits limits;
+	limits.features.bits |= static_cast<std::uint64_t>(Feature::poll);
+	return limits;
+}
+
+TEST(FakeDevice, poll_queues_default_to_the_module_parameter)
+{
+	FakeLimits limits = limits_with_poll();
+	EXPECT_EQ(FakeDevice(0, small_config(), limits).info().config.nr_poll_queues, 0U);
+	limits.default_nr_poll_queues = 2;
+	EXPECT_EQ(FakeDevice(0, small_config(), limits).info().config.nr_poll_queues, 2U);
+	DeviceConfig c = small_config();
+	c.nr_poll_queues = 3;
+	EXPECT_EQ(FakeDevice(0, c, limits).info().config.nr_poll_queues, 3U);
+}
+
+TEST(FakeDevice, refuses_more_poll_queues_than_cpus_with_einval)
+{
+	FakeLimits limits = limits_with_poll();
+	limits.nr_cpus = 4;
+	DeviceConfig c = small_config();
+	c.nr_poll_queues = 4;
+	EXPECT_EQ(FakeDevice(0, c, limits).info().config.nr_poll_queues, 4U);
+	c.nr_poll_queues = 5;
+	EXPECT_TRUE(throws_errno([&] { FakeDevice dev(0, c, limits); }, EINVAL,
+				 "creating virtblkiosim0: Invalid argument"));
+}
+
+TEST(FakeDevice, refuses_poll_queues_without_the_poll_feature_with_einval)
+{
+	const FakeLimits limits; // features without Feature::poll
+	DeviceConfig c = small_config();
+	c.nr_poll_queues = 1;
+	EXPECT_TRUE(throws_errno([&] { FakeDevice dev(0, c, limits); }, EINVAL,
+				 "creating virtblkiosim0: Invalid argument"));
+}
+
 TEST(FakeDevice, unwritten_blocks_read_as_zeros)
 {
 	FakeDevice dev(0, small_config());

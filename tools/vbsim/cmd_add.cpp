@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <cmath>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "command.hpp"
@@ -28,6 +30,10 @@ public:
 				"Physical block size, a power of two from the logical one to 64K");
 		add_uint_option(a, "--queues", config_.nr_hw_queues,
 				"Hardware queues (default: one per CPU)", "queue count", 1);
+		add_uint_option(a, "--poll-queues", config_.nr_poll_queues,
+				"Hardware queues for polled I/O (io_uring IOPOLL), on top of --queues, "
+				"0..number of CPUs (default: the module's, 0)",
+				"poll queue count");
 		add_uint_option(a, "--depth", config_.queue_depth,
 				"Tags per hardware queue, 1..4096 (default: 128)", "queue depth", 1);
 		add_uint_option(a, "--partitions", config_.max_partitions,
@@ -71,7 +77,14 @@ public:
 		if (index_option_->count() != 0)
 			index = index_;
 
-		const std::uint32_t added = ctx.devices.open_control()->add(config_, index);
+		const std::unique_ptr<ControlDevice> control = ctx.devices.open_control();
+		// A module without polled I/O would refuse the field with a bare
+		// EINVAL: say why instead.
+		if (config_.nr_poll_queues != 0 && !control->features().features.has(Feature::poll))
+			throw std::runtime_error("--poll-queues: the loaded module does not support polled I/O "
+						 "(no \"poll\" in 'vbsim features')");
+
+		const std::uint32_t added = control->add(config_, index);
 		if (json_)
 			fmt::print(ctx.out, "{}\n", added_json(added).dump(2));
 		else

@@ -42,6 +42,7 @@ public:
 		line("logical block size", std::to_string(c.logical_block_size));
 		line("physical block size", std::to_string(c.physical_block_size));
 		line("hardware queues", std::to_string(c.nr_hw_queues));
+		line("poll queues", std::to_string(c.nr_poll_queues));
 		line("queue depth", std::to_string(c.queue_depth));
 		line("max partitions", std::to_string(c.max_partitions));
 		line("flags", config_flags_text(c, " "));

@@ -32,8 +32,8 @@ public:
 		if (indices.empty())
 			return k_exit_success;
 
-		constexpr std::string_view row = "{:<22} {:>10} {:>5} {:>6} {:>5}  {}\n";
-		fmt::print(ctx.out, row, "DEVICE", "SIZE", "LBS", "QUEUES", "DEPTH", "FLAGS");
+		constexpr std::string_view row = "{:<22} {:>10} {:>5} {:>6} {:>4} {:>5}  {}\n";
+		fmt::print(ctx.out, row, "DEVICE", "SIZE", "LBS", "QUEUES", "POLL", "DEPTH", "FLAGS");
 		for (std::uint32_t index : indices) {
 			const std::string path = device_path(index);
 			try {
@@ -41,11 +41,12 @@ public:
 					ctx.devices.open_device(path, Access::read_only)->info();
 				const DeviceConfig& c = info.config;
 				fmt::print(ctx.out, row, path, format_size(c.capacity_bytes),
-					   c.logical_block_size, c.nr_hw_queues, c.queue_depth, config_flags_text(c, ","));
+					   c.logical_block_size, c.nr_hw_queues, c.nr_poll_queues, c.queue_depth,
+					   config_flags_text(c, ","));
 			} catch (const std::system_error&) {
 				// Listed but not readable by us (permissions) or
 				// removed meanwhile: say so, keep listing.
-				fmt::print(ctx.out, row, path, "?", "?", "?", "?", "?");
+				fmt::print(ctx.out, row, path, "?", "?", "?", "?", "?", "?");
 			}
 		}
 		return k_exit_success;

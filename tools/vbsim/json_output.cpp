@@ -11,6 +11,7 @@ Json config_json(const DeviceConfig& config)
 		{"logical_block_size", config.logical_block_size},
 		{"physical_block_size", config.physical_block_size},
 		{"nr_hw_queues", config.nr_hw_queues},
+		{"nr_poll_queues", config.nr_poll_queues},
 		{"queue_depth", config.queue_depth},
 		{"max_partitions", config.max_partitions},
 		{"discard", config.discard},

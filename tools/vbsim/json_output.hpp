@@ -20,8 +20,9 @@ namespace vbsim::cli {
 using Json = nlohmann::ordered_json;
 
 /// {"capacity_bytes", "logical_block_size", "physical_block_size",
-///  "nr_hw_queues", "queue_depth", "max_partitions", "discard",
-///  "write_zeroes", "write_cache", "read_only", "rotational"}
+///  "nr_hw_queues", "nr_poll_queues", "queue_depth", "max_partitions",
+///  "discard", "write_zeroes", "write_cache", "read_only", "rotational",
+///  "model", "model_pages"}
 [[nodiscard]] Json config_json(const DeviceConfig& config);
 
 /// vbsim info --json:

@@ -74,6 +74,7 @@
 #define VBS_FEAT_LATENCY_STATS	(1ULL << 9) /* vbs_stats: histograms,
 					     * faults, peak_in_flight */
 #define VBS_FEAT_MODEL		(1ULL << 10) /* VBS_CTL_MODEL_* protocol */
+#define VBS_FEAT_POLL		(1ULL << 11) /* nr_poll_queues: polled I/O */
 
 /* -------------------------------------------------------------------------
  * Device configuration (VBS_CTL_ADD input, VBS_IOC_GET_INFO output)
@@ -106,7 +107,10 @@
  * @queue_depth: tags per hardware queue, 1..4096. 0 means the default (128).
  * @max_partitions: partitions the disk may hold, 0..255; 0 disables
  *	partition scanning.
- * @reserved0: must be zero.
+ * @nr_poll_queues: hardware queues for polled I/O (io_uring with
+ *	IORING_SETUP_IOPOLL), on top of @nr_hw_queues: 0..nr_cpu_ids. 0 means
+ *	the module default (poll_queues, itself 0: no polling). Needs
+ *	VBS_FEAT_POLL; a module without it refuses a non-zero value.
  * @model_pages: with VBS_CFG_MODEL: pages (VBS_MODEL_PAGE_SIZE bytes) of
  *	the physical store the model maps logical pages onto, from the
  *	disk's logical page count up to 2^38; 0 means the logical page
@@ -123,7 +127,7 @@ struct vbs_dev_config {
 	__u32 nr_hw_queues;
 	__u32 queue_depth;
 	__u32 max_partitions;
-	__u32 reserved0;
+	__u32 nr_poll_queues;
 	__u64 model_pages;
 	__u64 reserved[3];
 };

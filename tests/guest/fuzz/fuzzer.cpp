@@ -713,7 +713,7 @@ Call Fuzzer::build_valid(unsigned long cmd, const Disk* disk)
 			  VBS_FIELD(vbs_ctl_add, config.nr_hw_queues),
 			  VBS_FIELD(vbs_ctl_add, config.queue_depth),
 			  VBS_FIELD(vbs_ctl_add, config.max_partitions),
-			  VBS_FIELD(vbs_ctl_add, config.reserved0),
+			  VBS_FIELD(vbs_ctl_add, config.nr_poll_queues),
 			  VBS_FIELD(vbs_ctl_add, config.model_pages),
 			  VBS_FIELD(vbs_ctl_add, config.reserved[2])};
 		break;
@@ -931,7 +931,7 @@ void Fuzzer::sanitize(Call& call, const Disk* disk, int& fd)
 		if (a.config.model_pages > most_pages && a.config.model_pages <= (1ULL << 38))
 			a.config.model_pages = most_pages;
 		if (ours >= opts_.max_disks)
-			a.config.reserved0 = 1; // enough disks: this one must be refused
+			a.config.reserved[0] = 1; // enough disks: this one must be refused
 		to_bytes(call.bytes, a);
 		break;
 	}

@@ -1254,8 +1254,6 @@ static int cmd_check_reserved(int argc, char **argv)
 		v.config.capacity = 1 << 20;
 		rsv_valid(&c, "add", c.ctl, VBS_CTL_ADD, &v, sizeof(v),
 			  UNDO_REMOVE);
-		RSV1(&c, "add", c.ctl, VBS_CTL_ADD, v, struct vbs_ctl_add,
-		     config.reserved0, UNDO_REMOVE);
 		RSV(&c, "add", c.ctl, VBS_CTL_ADD, v, struct vbs_ctl_add,
 		    config.reserved, UNDO_REMOVE);
 	}
@@ -1324,7 +1322,6 @@ static int cmd_check_reserved(int argc, char **argv)
 		expect_errno("info: call", ioctl(c.disk, VBS_IOC_GET_INFO, &i),
 			     0);
 		OUT_ZERO("info", i, struct vbs_info, reserved);
-		OUT_ZERO("info", i, struct vbs_info, config.reserved0);
 		OUT_ZERO("info", i, struct vbs_info, config.reserved);
 	}
 	/* VBS_IOC_READ and VBS_IOC_WRITE. */

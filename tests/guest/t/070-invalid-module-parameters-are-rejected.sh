@@ -3,8 +3,9 @@
 # invalid_module_parameters_are_rejected: for each invalid parameter value
 # (block sizes that are not powers of two or out of range, a physical
 # block smaller than the logical one, zero or huge capacity, queue depth 0
-# or above 4096, too many disks, more hardware queues than CPUs, too many
-# partitions, values that are not numbers or booleans), insmod fails with
+# or above 4096, too many disks, more hardware or poll queues than CPUs
+# (even with no disk to make at load), too many partitions, values that
+# are not numbers or booleans), insmod fails with
 # EINVAL (which kmod prints as "Invalid parameters"), the kernel log names
 # the parameter, and nothing is left behind: no module, no disk in /dev or
 # /sys/block, no block major in /proc/devices.
@@ -40,6 +41,9 @@ cases=(
 	"nr_devices nr_devices=-1"
 	"nr_hw_queues nr_hw_queues=$((possible + 1))"
 	"nr_hw_queues nr_hw_queues=100000"
+	"poll_queues poll_queues=$((possible + 1))"
+	"poll_queues poll_queues=$((possible + 1)) nr_devices=0"
+	"poll_queues poll_queues=-1"
 	"max_partitions max_partitions=256"
 	"discard discard=2"
 	"write_cache write_cache=maybe"

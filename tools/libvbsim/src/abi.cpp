@@ -24,6 +24,7 @@ static_assert(static_cast<std::uint64_t>(Feature::faults) == VBS_FEAT_FAULTS);
 static_assert(static_cast<std::uint64_t>(Feature::powercut) == VBS_FEAT_POWERCUT);
 static_assert(static_cast<std::uint64_t>(Feature::latency_stats) == VBS_FEAT_LATENCY_STATS);
 static_assert(static_cast<std::uint64_t>(Feature::model) == VBS_FEAT_MODEL);
+static_assert(static_cast<std::uint64_t>(Feature::poll) == VBS_FEAT_POLL);
 static_assert(static_cast<std::size_t>(Op::read) == VBS_OP_READ);
 static_assert(static_cast<std::size_t>(Op::write) == VBS_OP_WRITE);
 static_assert(static_cast<std::size_t>(Op::flush) == VBS_OP_FLUSH);
@@ -95,6 +96,7 @@ struct vbs_dev_config to_abi(const DeviceConfig& config)
 	raw.nr_hw_queues = config.nr_hw_queues;
 	raw.queue_depth = config.queue_depth;
 	raw.max_partitions = config.max_partitions;
+	raw.nr_poll_queues = config.nr_poll_queues;
 	put_flag(raw.flags, VBS_CFG_DISCARD, config.discard);
 	put_flag(raw.flags, VBS_CFG_WRITE_ZEROES, config.write_zeroes);
 	put_flag(raw.flags, VBS_CFG_WRITE_CACHE, config.write_cache);
@@ -114,6 +116,7 @@ DeviceConfig from_abi(const struct vbs_dev_config& raw)
 		.nr_hw_queues = raw.nr_hw_queues,
 		.queue_depth = raw.queue_depth,
 		.max_partitions = raw.max_partitions,
+		.nr_poll_queues = raw.nr_poll_queues,
 		.discard = (raw.flags & VBS_CFG_DISCARD) != 0,
 		.write_zeroes = (raw.flags & VBS_CFG_WRITE_ZEROES) != 0,
 		.write_cache = (raw.flags & VBS_CFG_WRITE_CACHE) != 0,

@@ -30,6 +30,8 @@ std::string_view feature_name(Feature feature)
 		return "latency_stats";
 	case Feature::model:
 		return "model";
+	case Feature::poll:
+		return "poll";
 	}
 	return "unknown";
 }

@@ -23,6 +23,8 @@ std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, cons
 		c.physical_block_size = c.logical_block_size;
 	if (c.nr_hw_queues == 0)
 		c.nr_hw_queues = std::min(limits.default_nr_hw_queues, limits.nr_cpus);
+	if (c.nr_poll_queues == 0)
+		c.nr_poll_queues = std::min(limits.default_nr_poll_queues, limits.nr_cpus);
 	if (c.queue_depth == 0)
 		c.queue_depth = limits.default_queue_depth;
 	if (c.model && c.model_pages == 0) {
@@ -31,7 +33,11 @@ std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, cons
 		c.model_pages = logical + (logical * 7 + 99) / 100;
 	}
 
-	if (config_problem(c) || c.nr_hw_queues > limits.nr_cpus)
+	if (config_problem(c) || c.nr_hw_queues > limits.nr_cpus || c.nr_poll_queues > limits.nr_cpus)
+		return std::nullopt;
+	// A module without polled I/O knows the field as reserved: non-zero
+	// is refused.
+	if (config.nr_poll_queues != 0 && !limits.features.has(Feature::poll))
 		return std::nullopt;
 	return c;
 }

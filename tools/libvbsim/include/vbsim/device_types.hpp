@@ -34,10 +34,11 @@ enum class Feature : std::uint64_t {
 	powercut = std::uint64_t{1} << 8,      ///< power cut drops the write cache
 	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak
 	model = std::uint64_t{1} << 10,        ///< userland-model disks (VBS_CFG_MODEL)
+	poll = std::uint64_t{1} << 11,         ///< polled-I/O queues (nr_poll_queues)
 };
 
 /// Every Feature this library knows, in bit order.
-inline constexpr std::array<Feature, 11> k_all_features = {
+inline constexpr std::array<Feature, 12> k_all_features = {
 	Feature::block_io,
 	Feature::stats,
 	Feature::control,
@@ -49,11 +50,12 @@ inline constexpr std::array<Feature, 11> k_all_features = {
 	Feature::powercut,
 	Feature::latency_stats,
 	Feature::model,
+	Feature::poll,
 };
 
 /// The stable name of @p feature: "block_io", "stats", "control",
 /// "discard", "write_zeroes", "write_cache", "sim", "faults", "powercut",
-/// "latency_stats" or "model".
+/// "latency_stats", "model" or "poll".
 [[nodiscard]] std::string_view feature_name(Feature feature);
 
 /// A set of Feature bits as the kernel reports them. Bits this library
@@ -91,6 +93,10 @@ struct DeviceConfig {
 	std::uint32_t queue_depth = 0;
 	/// Partitions the disk may hold, 0..255 (0: no partition scan).
 	std::uint32_t max_partitions = 0;
+	/// Hardware queues for polled I/O (io_uring IORING_SETUP_IOPOLL), on
+	/// top of nr_hw_queues: 0..number of CPUs. As input, 0 asks for the
+	/// module's default (itself 0: no polling). Needs Feature::poll.
+	std::uint32_t nr_poll_queues = 0;
 
 	bool discard = false;      ///< accept discard and free the pages
 	bool write_zeroes = false; ///< accept write-zeroes
@@ -111,8 +117,9 @@ struct DeviceConfig {
 /// Why @p config would be refused by VBS_CTL_ADD, judged by the ranges
 /// struct vbs_dev_config documents ("logical block size 1000 is not a power
 /// of two from 512 to 4096"); nullopt when it looks acceptable. Fields of 0
-/// (module defaults) are not judged, nor the upper bound of nr_hw_queues
-/// (the number of CPUs where the module runs): the kernel has the last word.
+/// (module defaults) are not judged, nor the upper bounds of nr_hw_queues
+/// and nr_poll_queues (the number of CPUs where the module runs), nor
+/// whether the module offers Feature::poll: the kernel has the last word.
 [[nodiscard]] std::optional<std::string> config_problem(const DeviceConfig& config);
 
 /// What a disk reports about itself (struct vbs_info).

@@ -31,8 +31,11 @@ struct FakeLimits {
 	std::uint32_t default_logical_block_size = 512;
 	std::uint32_t default_nr_hw_queues = 1;
 	std::uint32_t default_queue_depth = 128;
+	/// The module parameter poll_queues: 0, no polling.
+	std::uint32_t default_nr_poll_queues = 0;
 
-	/// nr_hw_queues may not exceed this (the kernel's nr_cpu_ids).
+	/// nr_hw_queues and nr_poll_queues may not exceed this (the kernel's
+	/// nr_cpu_ids).
 	std::uint32_t nr_cpus = 64;
 	/// Largest single read_blocks() / write_blocks() transfer.
 	std::uint64_t max_io_bytes = std::uint64_t{1} << 20;
@@ -69,7 +72,8 @@ public:
 	FakeDevice(std::uint32_t index, const DeviceConfig& config, const FakeLimits& limits = {});
 
 	/// @p config with every 0 replaced by its default, or nullopt when a
-	/// field is out of the range struct vbs_dev_config documents.
+	/// field is out of the range struct vbs_dev_config documents, or
+	/// when it asks for poll queues of a module without Feature::poll.
 	[[nodiscard]] static std::optional<DeviceConfig> resolve(const DeviceConfig& config,
 								 const FakeLimits& limits);
 

@@ -1,0 +1,111 @@
+#!/bin/bash
+#
+# fio_polled_and_batched_io_verify: the modern submission and completion
+# paths keep data exact. On a disk with a poll queue, io_uring with
+# IORING_SETUP_IOPOLL (fio hipri=1) writes and verifies 4 KiB random
+# blocks at queue depth 32, submitted 16 at a time, and blocks of odd
+# sizes: zero verify errors, the queue says it polls (queue/io_poll = 1),
+# every one of those requests was ended by the poll queue's ->poll
+# (polled_requests counts exactly the I/Os fio did), and batches came
+# through ->queue_rqs (batched_requests grows). With the engine on, the
+# polled requests complete at their service time instead and still
+# verify. A write on a read-only disk fails through the poll path with
+# EIO. On a disk without poll queues, the same polled job completes and
+# verifies (the block layer drops the poll flag), and nothing is polled.
+# Too many poll queues for a new disk: EINVAL.
+#
+# Needs: fio with io_uring, the module, vbsim.
+#
+# vbs-tier: core
+
+. "$(dirname "$0")/../lib.sh"
+
+vbs_need_fio
+vbs_load capacity_mb=128 nr_hw_queues=1 poll_queues=1
+
+dev=$(vbs_dev 0)
+engine=$(vbs_fio_async_engine "$dev")
+[[ $engine == io_uring ]] || vbs_fail "fio's io_uring engine does not work here ($engine does)"
+vbsim=$VBS_BUILD/tools/tools/vbsim/vbsim
+[[ -x $vbsim ]] || vbs_fail "$vbsim: not built"
+polled=(--ioengine=io_uring --hipri=1 --direct=1 --verify=crc32c
+	--do_verify=1 --verify_fatal=1)
+
+# polled_delta BEFORE N - polled_requests of disk N minus BEFORE.
+polled_delta() {
+	echo $(($(vbs_attr "$2" polled_requests) - $1))
+}
+
+vbs_expect_eq 1 "$(vbs_sys 0 queue/io_poll)" "queue/io_poll of a disk with a poll queue"
+vbs_expect_eq 1 "$(vbs_attr 0 poll_queues)" "poll_queues"
+# One default and one poll hardware queue.
+vbs_expect_eq 2 "$(find /sys/block/virtblkiosim0/mq -mindepth 1 -maxdepth 1 | wc -l)" \
+	"hardware queues in /sys/block/virtblkiosim0/mq"
+
+vbs_step "24 MiB of 4 KiB random writes, polled, QD32, submitted 16 at a time"
+p0=$(vbs_attr 0 polled_requests)
+b0=$(vbs_attr 0 batched_requests)
+vbs_fio poll-qd32 "${polled[@]}" --filename="$dev" --name=poll-qd32 \
+	--rw=randwrite --bs=4k --iodepth=32 --iodepth_batch_submit=16 \
+	--iodepth_batch_complete_min=1 --size=24M
+vbs_expect_eq $((24 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
+ios=$(((VBS_FIO_WRITTEN + VBS_FIO_READ) / 4096))
+vbs_expect_eq "$ios" "$(polled_delta "$p0" 0)" \
+	"requests ended by ->poll (fio's writes and verify reads)"
+batched=$(($(vbs_attr 0 batched_requests) - b0))
+vbs_expect_gt 0 "$batched" "requests that came in batches (->queue_rqs)"
+vbs_note "polled: $ios requests, of which $batched came through ->queue_rqs"
+
+vbs_step "8 MiB of 512 B..64 KiB random writes, polled, QD8"
+p0=$(vbs_attr 0 polled_requests)
+vbs_fio poll-odd-sizes "${polled[@]}" --filename="$dev" --name=poll-odd \
+	--rw=randwrite --bsrange=512-64k --iodepth=8 --size=8M --offset=32M
+vbs_expect_eq $((8 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
+vbs_expect_ge 1 "$(polled_delta "$p0" 0)" "requests ended by ->poll"
+
+vbs_step "engine on (20 us reads and writes): polled I/O completes at its time"
+vbs_run "$vbsim" sim 0 set --read-latency 20us --write-latency 20us
+p0=$(vbs_attr 0 polled_requests)
+vbs_fio poll-engine "${polled[@]}" --filename="$dev" --name=poll-engine \
+	--rw=randwrite --bs=4k --iodepth=16 --size=4M --offset=64M
+vbs_expect_eq $((4 << 20)) "$VBS_FIO_READ" "bytes verified"
+# The engine ends its requests itself (blk_mq_complete_request): none is
+# left for ->poll.
+vbs_expect_eq 0 "$(polled_delta "$p0" 0)" "requests ended by ->poll with the engine on"
+vbs_run "$vbsim" sim 0 reset
+
+vbs_step "a read-only disk with a poll queue: polled writes fail with EIO"
+vbs_run "$vbsim" add --size 16M --read-only --poll-queues 1
+ro=$VBS_OUTPUT
+vbs_wait_path "$ro"
+vbs_expect_eq 1 "$(vbs_attr 1 poll_queues)" "poll_queues of $ro"
+# The block layer will not open a read-only disk for writing; BLKROSET
+# lifts that, and then only the driver stands between a write and the data.
+vbs_run blockdev --setrw "$ro"
+vbs_expect_fail "polled write to $ro" fio --name=ro --filename="$ro" \
+	--ioengine=io_uring --hipri=1 --direct=1 --rw=write --bs=4k \
+	--size=64k --output-format=terse
+vbs_expect_match "Input/output error|error=5|err= *5" "$VBS_OUTPUT" "fio's error on $ro"
+vbs_run "$vbsim" remove "$ro"
+
+vbs_step "a disk without poll queues: the polled job still completes and verifies"
+vbs_run "$vbsim" add --size 16M
+plain=$VBS_OUTPUT
+vbs_wait_path "$plain"
+vbs_expect_eq 0 "$(vbs_sys 1 queue/io_poll)" "queue/io_poll without poll queues"
+vbs_fio no-poll-queues "${polled[@]}" --filename="$plain" --name=no-poll \
+	--rw=randwrite --bs=4k --iodepth=16 --size=8M
+vbs_expect_eq $((8 << 20)) "$VBS_FIO_READ" "bytes verified"
+vbs_expect_eq 0 "$(vbs_attr 1 polled_requests)" "requests ended by ->poll without poll queues"
+vbs_run "$vbsim" remove "$plain"
+
+vbs_step "too many poll queues: EINVAL, no disk made"
+possible=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
+vbs_expect_fail "vbsim add --poll-queues $((possible + 1))" \
+	"$vbsim" add --size 16M --poll-queues $((possible + 1))
+vbs_expect_match "Invalid argument" "$VBS_OUTPUT" "vbsim's message"
+vbs_expect_eq 1 "$(vbs_our_nodes | grep -c '^/dev/')" "disks after the refused add"
+
+vbs_unload
