@@ -9,8 +9,8 @@
 # (polled_requests counts exactly the I/Os fio did), and batches came
 # through ->queue_rqs (batched_requests grows). With the engine on, the
 # polled requests complete at their service time instead and still
-# verify. A write on a read-only disk fails through the poll path with
-# EIO. On a disk without poll queues, the same polled job completes and
+# verify; a fault rule fails exactly the polled read it names with EIO,
+# and polled I/O around it still verifies. On a disk without poll queues, the same polled job completes and
 # verifies (the block layer drops the poll flag), and nothing is polled.
 # Too many poll queues for a new disk: EINVAL.
 #
@@ -42,13 +42,13 @@ vbs_expect_eq 1 "$(vbs_attr 0 poll_queues)" "poll_queues"
 vbs_expect_eq 2 "$(find /sys/block/virtblkiosim0/mq -mindepth 1 -maxdepth 1 | wc -l)" \
 	"hardware queues in /sys/block/virtblkiosim0/mq"
 
-vbs_step "24 MiB of 4 KiB random writes, polled, QD32, submitted 16 at a time"
+vbs_step "12 MiB of 4 KiB random writes, polled, QD32, submitted 16 at a time"
 p0=$(vbs_attr 0 polled_requests)
 b0=$(vbs_attr 0 batched_requests)
 vbs_fio poll-qd32 "${polled[@]}" --filename="$dev" --name=poll-qd32 \
 	--rw=randwrite --bs=4k --iodepth=32 --iodepth_batch_submit=16 \
-	--iodepth_batch_complete_min=1 --size=24M
-vbs_expect_eq $((24 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
+	--iodepth_batch_complete_min=1 --size=12M
+vbs_expect_eq $((12 << 20)) "$VBS_FIO_WRITTEN" "bytes written"
 vbs_expect_eq "$VBS_FIO_WRITTEN" "$VBS_FIO_READ" "bytes verified"
 ios=$(((VBS_FIO_WRITTEN + VBS_FIO_READ) / 4096))
 vbs_expect_eq "$ios" "$(polled_delta "$p0" 0)" \
@@ -76,19 +76,17 @@ vbs_expect_eq $((4 << 20)) "$VBS_FIO_READ" "bytes verified"
 vbs_expect_eq 0 "$(polled_delta "$p0" 0)" "requests ended by ->poll with the engine on"
 vbs_run "$vbsim" sim 0 reset
 
-vbs_step "a read-only disk with a poll queue: polled writes fail with EIO"
-vbs_run "$vbsim" add --size 16M --read-only --poll-queues 1
-ro=$VBS_OUTPUT
-vbs_wait_path "$ro"
-vbs_expect_eq 1 "$(vbs_attr 1 poll_queues)" "poll_queues of $ro"
-# The block layer will not open a read-only disk for writing; BLKROSET
-# lifts that, and then only the driver stands between a write and the data.
-vbs_run blockdev --setrw "$ro"
-vbs_expect_fail "polled write to $ro" fio --name=ro --filename="$ro" \
-	--ioengine=io_uring --hipri=1 --direct=1 --rw=write --bs=4k \
-	--size=64k --output-format=terse
-vbs_expect_match "Input/output error|error=5|err= *5" "$VBS_OUTPUT" "fio's error on $ro"
-vbs_run "$vbsim" remove "$ro"
+vbs_step "a fault rule fails one polled read with EIO, and only that one"
+vbs_run "$vbsim" fault "$dev" add --op read --lba 2048 --effect ioerr
+vbs_expect_fail "polled read of LBA 2048" fio --name=fault --filename="$dev" \
+	--ioengine=io_uring --hipri=1 --direct=1 --rw=read --bs=4k \
+	--offset=$((2048 * 512)) --size=4k --output-format=terse
+vbs_expect_match "Input/output error|error=5|err= *5" "$VBS_OUTPUT" "fio's error"
+vbs_fio poll-after-fault "${polled[@]}" --filename="$dev" --name=after-fault \
+	--rw=randwrite --bs=4k --iodepth=16 --size=1M --offset=96M
+vbs_expect_eq $((1 << 20)) "$VBS_FIO_READ" "bytes verified after the fault"
+vbs_run "$vbsim" fault "$dev" clear
+vbs_run "$vbsim" sim 0 reset
 
 vbs_step "a disk without poll queues: the polled job still completes and verifies"
 vbs_run "$vbsim" add --size 16M
