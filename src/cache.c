@@ -211,7 +211,7 @@ static struct page *vbs_cache_get_page(struct vbs_dev *dev, unsigned long idx,
 	}
 	atomic_long_inc(&dev->cache.nr_pages);
 	atomic_long_inc(&dev->store.nr_pages);
-	*filled = whole != NULL;
+	*filled = !!whole;
 	return page;
 }
 

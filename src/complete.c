@@ -88,7 +88,9 @@ static unsigned int vbs_lat_bucket(u64 ns)
  * the submitter's data is still in cache; a polled request always ends
  * right here. Wherever that is, blk-mq calls ->complete (vbs_complete_rq())
  * to end it. The same call also marks the request complete, so a
- * timeout racing with it finds nothing to do.
+ * timeout racing with it finds nothing to do. A polled request is the one
+ * exception: it waits on its poll queue's list for the submitter's poll
+ * (vbs_complete_late()).
  */
 
 /**
@@ -124,6 +126,32 @@ void vbs_complete(struct vbs_dev *dev, struct request *rq)
 	this_cpu_inc(s->lat_hist[op][vbs_lat_bucket(ns)]);
 	this_cpu_add(s->lat_sum_ns[op], ns);
 	atomic_dec(&dev->sim.in_flight);
+	vbs_complete_late(dev, rq);
+}
+
+/**
+ * vbs_complete_late() - complete a request that did not end in ->queue_rq
+ * @dev: the disk.
+ * @rq: a started request, &vbs_cmd.status set, already counted.
+ *
+ * A polled request is never ended here: like a device writing an entry
+ * into a completion queue that its host polls, the request goes on its
+ * poll queue's list and the submitter's next ->poll ends it, in the
+ * submitter's own task. That is also where the block layer wants it
+ * ended: the bio of a polled request may come from a per-CPU cache of
+ * bios that only task context may give back to (6.1 warns otherwise).
+ * Every other request goes through blk_mq_complete_request().
+ *
+ * Context: any.
+ */
+void vbs_complete_late(struct vbs_dev *dev, struct request *rq)
+{
+	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (rq->mq_hctx->type == HCTX_TYPE_POLL) {
+		llist_add(&cmd->poll_node, vbs_poll_list(dev, rq->mq_hctx));
+		return;
+	}
 	blk_mq_complete_request(rq);
 }
 

@@ -151,8 +151,10 @@ static int vbs_config_resolve(struct vbs_dev_config *cfg,
 				    cfg->nr_hw_queues, nr_cpu_ids);
 		return -EINVAL;
 	}
-	if (!cfg->nr_poll_queues)
-		cfg->nr_poll_queues = def->nr_poll_queues;
+	/*
+	 * No default here: 0 means no poll queue, so a disk added later can
+	 * do without them whatever the disks made at load have.
+	 */
 	if (cfg->nr_poll_queues > nr_cpu_ids) {
 		pr_warn_ratelimited("poll_queues %u: must be from 0 to the number of CPUs (%u)\n",
 				    cfg->nr_poll_queues, nr_cpu_ids);
@@ -774,9 +776,13 @@ int vbs_devs_init(const struct vbs_dev_config *defaults)
 	 * The requests ->queue_rq cannot execute without sleeping run here.
 	 * WQ_MEM_RECLAIM gives the workqueue a rescuer thread, so they make
 	 * progress even when memory is so short that no worker thread can be
-	 * created: reclaim may be waiting for them.
+	 * created: reclaim may be waiting for them. WQ_UNBOUND lets any CPU
+	 * run them (they are the rare, slow path; their completion finds its
+	 * way back to the submitting CPU, complete.c). Since 7.x a workqueue
+	 * must say which it is, unbound or per-CPU; WQ_UNBOUND exists on
+	 * every kernel, WQ_PERCPU only from 6.17 (and 6.12.y).
 	 */
-	vbs_wq = alloc_workqueue(VBS_DISK_NAME, WQ_MEM_RECLAIM, 0);
+	vbs_wq = alloc_workqueue(VBS_DISK_NAME, WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!vbs_wq)
 		return -ENOMEM;
 	ret = register_blkdev(0, VBS_DISK_NAME);

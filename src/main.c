@@ -50,7 +50,7 @@ MODULE_PARM_DESC(nr_hw_queues,
 static unsigned int poll_queues;
 module_param(poll_queues, uint, 0444);
 MODULE_PARM_DESC(poll_queues,
-		 "Extra hardware queues per disk for polled I/O (io_uring IOPOLL), 0..number of CPUs (default: 0)");
+		 "Extra hardware queues for polled I/O (io_uring IOPOLL) of the disks made at load, 0..number of CPUs (default: 0)");
 
 static unsigned int queue_depth = 128;
 module_param(queue_depth, uint, 0444);

@@ -311,7 +311,7 @@ void vbs_deferred_work(struct work_struct *work)
 		} else {
 			cmd->status = vbs_execute(dev, rq, cmd->op, GFP_NOIO);
 			vbs_account(dev, rq, cmd->op, cmd->status);
-			blk_mq_complete_request(rq);
+			vbs_complete_late(dev, rq);
 		}
 		cond_resched();
 	}
@@ -504,9 +504,9 @@ static void vbs_queue_rqs(VBS_RQ_LIST *rqlist)
  * for the queue its polled requests went to, until they are done. Each
  * request found is added to @iob with blk_mq_add_to_batch(), and the
  * submitter ends the whole batch with vbs_complete_batch() (complete.c)
- * when its loop is over. Requests the engine or a model completes later
- * do not come through here: they end on their own (vbs_complete()), and
- * the poll loop sees them done.
+ * when its loop is over. Requests the engine, a model or the work item
+ * completes later come here too: they are put on the same list
+ * (vbs_complete_late()) when the device is done with them.
  *
  * Context: the polling task, preemption enabled; must not sleep.
  * Return: the number of requests found finished, 0 if none (the caller
@@ -588,8 +588,11 @@ static enum blk_eh_timer_return vbs_timeout_rq(struct request *rq)
 	struct vbs_dev *dev = rq->q->queuedata;
 
 	/* A request a model holds and never answered. */
-	if (dev->model.on && vbs_model_timeout(dev, rq))
+	if (dev->model.on && vbs_model_timeout(dev, rq)) {
+		if (rq->mq_hctx->type == HCTX_TYPE_POLL)
+			vbs_poll_end(dev, rq->mq_hctx, NULL, NULL, NULL);
 		return BLK_EH_DONE;
+	}
 
 	/*
 	 * A request a poll queue finished, and nobody polled for since: a
@@ -610,6 +613,12 @@ static enum blk_eh_timer_return vbs_timeout_rq(struct request *rq)
 	hrtimer_cancel(&cmd->timer);
 	cmd->status = BLK_STS_TIMEOUT;
 	vbs_complete(dev, rq);
+	/*
+	 * On a poll queue that only put the request on the queue's list;
+	 * end it now rather than wait for a poll that may never come.
+	 */
+	if (rq->mq_hctx->type == HCTX_TYPE_POLL)
+		vbs_poll_end(dev, rq->mq_hctx, NULL, NULL, NULL);
 	return BLK_EH_DONE;
 }
 

@@ -421,6 +421,7 @@ sector_t vbs_request_sector(struct request *rq);
 bool vbs_request_fua(struct request *rq);
 void vbs_complete(struct vbs_dev *dev, struct request *rq);
 void vbs_complete_rq(struct request *rq);
+void vbs_complete_late(struct vbs_dev *dev, struct request *rq);
 int vbs_poll_end(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 		 struct io_comp_batch *iob, const struct request *watch,
 		 bool *seen);

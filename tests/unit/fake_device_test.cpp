@@ -68,12 +68,10 @@ FakeLimits limits_with_poll()
 	return limits;
 }
 
-TEST(FakeDevice, poll_queues_default_to_the_module_parameter)
+TEST(FakeDevice, poll_queues_are_none_unless_asked_for)
 {
 	FakeLimits limits = limits_with_poll();
 	EXPECT_EQ(FakeDevice(0, small_config(), limits).info().config.nr_poll_queues, 0U);
-	limits.default_nr_poll_queues = 2;
-	EXPECT_EQ(FakeDevice(0, small_config(), limits).info().config.nr_poll_queues, 2U);
 	DeviceConfig c = small_config();
 	c.nr_poll_queues = 3;
 	EXPECT_EQ(FakeDevice(0, c, limits).info().config.nr_poll_queues, 3U);

@@ -32,7 +32,7 @@ public:
 				"Hardware queues (default: one per CPU)", "queue count", 1);
 		add_uint_option(a, "--poll-queues", config_.nr_poll_queues,
 				"Hardware queues for polled I/O (io_uring IOPOLL), on top of --queues, "
-				"0..number of CPUs (default: the module's, 0)",
+				"0..number of CPUs (default: 0, none)",
 				"poll queue count");
 		add_uint_option(a, "--depth", config_.queue_depth,
 				"Tags per hardware queue, 1..4096 (default: 128)", "queue depth", 1);

@@ -108,8 +108,9 @@
  * @max_partitions: partitions the disk may hold, 0..255; 0 disables
  *	partition scanning.
  * @nr_poll_queues: hardware queues for polled I/O (io_uring with
- *	IORING_SETUP_IOPOLL), on top of @nr_hw_queues: 0..nr_cpu_ids. 0 means
- *	the module default (poll_queues, itself 0: no polling). Needs
+ *	IORING_SETUP_IOPOLL), on top of @nr_hw_queues: 0..nr_cpu_ids; 0
+ *	means none (unlike the fields above, no module default applies: the
+ *	poll_queues parameter is for the disks made at load). Needs
  *	VBS_FEAT_POLL; a module without it refuses a non-zero value.
  * @model_pages: with VBS_CFG_MODEL: pages (VBS_MODEL_PAGE_SIZE bytes) of
  *	the physical store the model maps logical pages onto, from the

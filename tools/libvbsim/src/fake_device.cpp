@@ -23,8 +23,6 @@ std::optional<DeviceConfig> FakeDevice::resolve(const DeviceConfig& config, cons
 		c.physical_block_size = c.logical_block_size;
 	if (c.nr_hw_queues == 0)
 		c.nr_hw_queues = std::min(limits.default_nr_hw_queues, limits.nr_cpus);
-	if (c.nr_poll_queues == 0)
-		c.nr_poll_queues = std::min(limits.default_nr_poll_queues, limits.nr_cpus);
 	if (c.queue_depth == 0)
 		c.queue_depth = limits.default_queue_depth;
 	if (c.model && c.model_pages == 0) {

@@ -94,8 +94,9 @@ struct DeviceConfig {
 	/// Partitions the disk may hold, 0..255 (0: no partition scan).
 	std::uint32_t max_partitions = 0;
 	/// Hardware queues for polled I/O (io_uring IORING_SETUP_IOPOLL), on
-	/// top of nr_hw_queues: 0..number of CPUs. As input, 0 asks for the
-	/// module's default (itself 0: no polling). Needs Feature::poll.
+	/// top of nr_hw_queues: 0..number of CPUs; 0 means none (the module's
+	/// poll_queues parameter applies only to the disks made at load).
+	/// Needs Feature::poll.
 	std::uint32_t nr_poll_queues = 0;
 
 	bool discard = false;      ///< accept discard and free the pages

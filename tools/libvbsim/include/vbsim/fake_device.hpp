@@ -31,9 +31,6 @@ struct FakeLimits {
 	std::uint32_t default_logical_block_size = 512;
 	std::uint32_t default_nr_hw_queues = 1;
 	std::uint32_t default_queue_depth = 128;
-	/// The module parameter poll_queues: 0, no polling.
-	std::uint32_t default_nr_poll_queues = 0;
-
 	/// nr_hw_queues and nr_poll_queues may not exceed this (the kernel's
 	/// nr_cpu_ids).
 	std::uint32_t nr_cpus = 64;
