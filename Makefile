@@ -11,8 +11,10 @@
 #   make check-debug  a reduced guest suite and the fault-injection tests on
 #                   a 6.12 debug kernel (KASAN, lockdep, kmemleak, ...), built
 #                   once into the cache; slow, not part of `make check`
-#   make bench      virtblkiosim against brd and null_blk in one VM boot,
-#                   report in bench/results/ (see bench/run)
+#   make bench      virtblkiosim against brd and null_blk: one VM boot in
+#                   instruction time (QEMU -icount, the primary figures),
+#                   one on the wall clock; report in bench/results/ (see
+#                   bench/run; BENCH_CLOCK=icount|wall|both, default both)
 #   make install    install vbsim and its man page (PREFIX=/usr/local)
 #   make dkms-install  register the module with DKMS for every kernel
 #   make clean
@@ -26,6 +28,8 @@
 # To build only for the running kernel: cd src && make.
 
 KERNEL  ?= 6.12
+# The clocks of `make bench`: icount, wall or both.
+BENCH_CLOCK ?= both
 # Empty: the whole matrix of tests/vm/lib.sh, read when a target runs (so
 # after `deps`, which may add the newest LTS kernel to it).
 KERNELS ?=
@@ -121,7 +125,8 @@ vm: deps tools
 bench: deps
 	$(CMAKE_TOOLS)
 	cmake --build $(TOOLS_BUILD) -j$(JOBS) --target vbsim vbs-bench
-	VBS_BENCH_TOOLS=$(abspath $(TOOLS_BUILD)) KERNEL=$(KERNEL) bench/run
+	VBS_BENCH_TOOLS=$(abspath $(TOOLS_BUILD)) bench/run --kernel $(KERNEL) \
+		--clock $(BENCH_CLOCK)
 
 install: tools
 	cmake --install $(TOOLS_BUILD) --prefix $(PREFIX)

@@ -17,12 +17,22 @@
 //
 //   vbs-bench [--benchmark_...]... [--dev /dev/virtblkiosimN] [--span BYTES]
 //
+// `make bench` runs it with --benchmark_repetitions=N and
+// --benchmark_enable_random_interleaving=true: the library then runs the
+// N repetitions of every benchmark in one shuffled sequence, so the ioctl
+// and pread/pwrite variants alternate and drift in the machine hits them
+// alike. Each repetition records when it ran (the counter start_s, seconds
+// of CLOCK_MONOTONIC), because the library writes its JSON per benchmark,
+// not in the order the repetitions ran: sorting by start_s gives that order.
+//
 // Without --dev only the memcpy benchmarks run. --span (default 256 MiB)
 // bounds the random offsets: the bench writes that region before reading it,
 // so reads move real pages on every device.
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -103,6 +113,22 @@ struct IoSetup {
 	std::vector<std::uint64_t> offsets;
 };
 
+/// Seconds of CLOCK_MONOTONIC now (the guest's clock, so instruction time
+/// under QEMU's -icount).
+double monotonic_seconds()
+{
+	timespec ts{};
+	::clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// Records in @p state when its measured loop started (counter start_s),
+/// so the order in which interleaved repetitions ran can be read back.
+void mark_start(benchmark::State& state)
+{
+	state.counters["start_s"] = benchmark::Counter(monotonic_seconds());
+}
+
 /// Reports one finished io/* benchmark: requests and bytes per second.
 void count_io(benchmark::State& state)
 {
@@ -120,6 +146,7 @@ void bm_ioctl(benchmark::State& state, const IoSetup& setup, bool write)
 	AlignedBuffer buf = aligned_buffer(k_io_bytes, std::byte{0x5a});
 	const std::span<std::byte> io(buf.get(), k_io_bytes);
 	std::size_t i = 0;
+	mark_start(state);
 	for (auto _ : state) {
 		const std::uint64_t lba = setup.offsets[i++ % k_offsets] / block;
 		if (write)
@@ -144,6 +171,7 @@ void bm_raw_ioctl(benchmark::State& state, const IoSetup& setup, bool write)
 	io.buf = reinterpret_cast<std::uintptr_t>(buf.get());
 	const unsigned long cmd = write ? VBS_IOC_WRITE : VBS_IOC_READ;
 	std::size_t i = 0;
+	mark_start(state);
 	for (auto _ : state) {
 		io.lba = setup.offsets[i++ % k_offsets] / block;
 		if (::ioctl(fd.get(), cmd, &io) < 0) {
@@ -162,6 +190,7 @@ void bm_direct(benchmark::State& state, const IoSetup& setup, bool write)
 	UniqueFd fd = UniqueFd::open(setup.path, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
 	AlignedBuffer buf = aligned_buffer(k_io_bytes, std::byte{0x5a});
 	std::size_t i = 0;
+	mark_start(state);
 	for (auto _ : state) {
 		const auto off = static_cast<off_t>(setup.offsets[i++ % k_offsets]);
 		const ssize_t n = write ? ::pwrite(fd.get(), buf.get(), k_io_bytes, off)
@@ -183,6 +212,7 @@ void bm_memcpy(benchmark::State& state)
 	const auto bytes = static_cast<std::size_t>(state.range(0));
 	AlignedBuffer src = aligned_buffer(bytes, std::byte{0x11});
 	AlignedBuffer dst = aligned_buffer(bytes, std::byte{0x22});
+	mark_start(state);
 	for (auto _ : state) {
 		std::memcpy(dst.get(), src.get(), bytes);
 		benchmark::ClobberMemory();
