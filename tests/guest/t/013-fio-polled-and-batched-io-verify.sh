@@ -12,8 +12,8 @@
 # and verify; a fault rule fails exactly the polled read it names with EIO,
 # and polled I/O around it still verifies. On a disk without poll queues,
 # the same polled job completes and verifies where the block layer drops
-# the poll flag (up to 6.12), or fails with EOPNOTSUPP where it refuses it
-# (7.x); it never hangs, and nothing is polled. Too many poll queues for
+# the poll flag (6.1), or fails with EOPNOTSUPP where it refuses it (6.12,
+# 7.x); it never hangs, and nothing is polled. Too many poll queues for
 # a new disk: EINVAL.
 #
 # Needs: fio with io_uring, the module, vbsim.
@@ -96,8 +96,8 @@ vbs_run "$vbsim" add --size 16M
 plain=$VBS_OUTPUT
 vbs_wait_path "$plain"
 vbs_expect_eq 0 "$(vbs_sys 1 queue/io_poll)" "queue/io_poll without poll queues"
-# Kernels differ here, and both are what their block layer expects: up to
-# 6.12 it drops REQ_POLLED and the job runs unpolled; 7.x refuses polled
+# Kernels differ here, and both are what their block layer expects: 6.1
+# drops REQ_POLLED and the job runs unpolled; 6.12 and 7.x refuse polled
 # I/O on a queue that cannot poll with EOPNOTSUPP. Either way nothing
 # hangs and nothing is polled.
 if fio --name=no-poll --filename="$plain" "${polled[@]}" --rw=randwrite \
