@@ -32,10 +32,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <time.h>
-
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -113,13 +112,11 @@ struct IoSetup {
 	std::vector<std::uint64_t> offsets;
 };
 
-/// Seconds of CLOCK_MONOTONIC now (the guest's clock, so instruction time
-/// under QEMU's -icount).
+/// Seconds of CLOCK_MONOTONIC now (std::chrono::steady_clock on Linux; the
+/// guest's clock, so instruction time under QEMU's -icount).
 double monotonic_seconds()
 {
-	timespec ts{};
-	::clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+	return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 /// Records in @p state when its measured loop started (counter start_s),
