@@ -149,7 +149,7 @@ void vbs_complete_late(struct vbs_dev *dev, struct request *rq)
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	if (rq->mq_hctx->type == HCTX_TYPE_POLL) {
-		llist_add(&cmd->poll_node, vbs_poll_list(dev, rq->mq_hctx));
+		llist_add(&cmd->poll_node, vbs_poll_list(rq->mq_hctx));
 		return;
 	}
 	blk_mq_complete_request(rq);
@@ -198,7 +198,7 @@ int vbs_poll_end(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 	struct request *rq;
 	int ended = 0;
 
-	list = llist_del_all(vbs_poll_list(dev, hctx));
+	list = llist_del_all(vbs_poll_list(hctx));
 	if (!list)
 		return 0;
 	list = llist_reverse_order(list);

@@ -347,7 +347,7 @@ static void vbs_end_inline(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 	}
 	cmd = blk_mq_rq_to_pdu(rq);
 	cmd->status = status;
-	llist_add(&cmd->poll_node, vbs_poll_list(dev, hctx));
+	vbs_complete_late(dev, rq);
 }
 
 /**

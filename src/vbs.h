@@ -647,13 +647,11 @@ static inline unsigned int vbs_nr_queues(const struct vbs_dev_config *cfg)
 
 /**
  * vbs_poll_list() - the list of finished requests of a poll queue
- * @dev: the disk.
- * @hctx: one of its hardware queues of type HCTX_TYPE_POLL.
+ * @hctx: a hardware queue of type HCTX_TYPE_POLL.
  *
- * Return: the queue's list.
+ * Return: the queue's list (its &vbs_hwq, vbs_init_hctx()).
  */
-static inline struct llist_head *vbs_poll_list(struct vbs_dev *dev,
-					       struct blk_mq_hw_ctx *hctx)
+static inline struct llist_head *vbs_poll_list(struct blk_mq_hw_ctx *hctx)
 {
 	return &((struct vbs_hwq *)hctx->driver_data)->poll_done;
 }
