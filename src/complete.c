@@ -119,7 +119,8 @@ void vbs_complete(struct vbs_dev *dev, struct request *rq)
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct vbs_pcpu_stats __percpu *s = dev->stats;
-	u64 ns = ktime_get_ns() - cmd->start_ns;
+	/* The device's time: a request ended early still took all of it. */
+	u64 ns = ktime_get_ns() + cmd->early_ns - cmd->start_ns;
 	int op = cmd->op;
 
 	vbs_account(dev, rq, op, cmd->status);
@@ -265,9 +266,10 @@ static enum hrtimer_restart vbs_timer_fn(struct hrtimer *timer)
 void vbs_complete_at(struct vbs_dev *dev, struct request *rq)
 {
 	struct vbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	u64 fire = cmd->done_ns - cmd->early_ns;
 
 	/* Completion time already reached: complete inline. */
-	if (cmd->done_ns == cmd->start_ns || cmd->done_ns <= ktime_get_ns()) {
+	if (fire == cmd->start_ns || fire <= ktime_get_ns()) {
 		vbs_complete(dev, rq);
 		return;
 	}
@@ -277,10 +279,12 @@ void vbs_complete_at(struct vbs_dev *dev, struct request *rq)
 	 * (HRTIMER_MODE_ABS on CLOCK_MONOTONIC, the clock ktime_get_ns()
 	 * reads), so the time spent since the request started is not added
 	 * again. If it fires before we mark the request WAITING, it leaves
-	 * FIRED behind and we complete here.
+	 * FIRED behind and we complete here. The timer fires @early_ns
+	 * before the device's time, the host's cost of delivering the
+	 * completion (vbs_sim_early()).
 	 */
 	atomic_set(&cmd->state, VBS_CMD_ARMING);
-	hrtimer_start(&cmd->timer, ns_to_ktime(cmd->done_ns), HRTIMER_MODE_ABS);
+	hrtimer_start(&cmd->timer, ns_to_ktime(fire), HRTIMER_MODE_ABS);
 	if (atomic_cmpxchg(&cmd->state, VBS_CMD_ARMING, VBS_CMD_WAITING) ==
 	    VBS_CMD_FIRED) {
 		atomic_set(&cmd->state, VBS_CMD_IDLE);

@@ -32,7 +32,7 @@ u64 vbs_features(void)
 		       VBS_FEAT_DISCARD | VBS_FEAT_WRITE_ZEROES |
 		       VBS_FEAT_WRITE_CACHE | VBS_FEAT_SIM | VBS_FEAT_FAULTS |
 		       VBS_FEAT_POWERCUT | VBS_FEAT_LATENCY_STATS |
-		       VBS_FEAT_POLL;
+		       VBS_FEAT_POLL | VBS_FEAT_DELIVERY;
 
 	/* Model pages are 4 KiB: the store's pages must be too. */
 	if (PAGE_SIZE == VBS_MODEL_PAGE_SIZE)

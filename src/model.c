@@ -215,6 +215,7 @@ void vbs_model_queue(struct vbs_dev *dev, struct blk_mq_hw_ctx *hctx,
 	cmd->start_ns = ktime_get_ns();
 	cmd->effect = 0;
 	cmd->status = BLK_STS_OK;
+	cmd->early_ns = 0;
 	vbs_model_describe(cmd, rq, op);
 	vbs_sim_count_start(&dev->sim);
 
@@ -786,6 +787,8 @@ static int vbs_model_answer(struct vbs_model_session *s,
 	cmd->status = status;
 	cmd->done_ns = a->delay_ns ? ktime_get_ns() + a->delay_ns :
 		       cmd->start_ns;
+	cmd->early_ns = vbs_sim_early(READ_ONCE(dev->sim.params.delivery_ns),
+				      cmd);
 	vbs_complete_at(dev, rq);
 	return 0;
 }

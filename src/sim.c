@@ -271,6 +271,29 @@ static int vbs_sim_class(int op)
 }
 
 /**
+ * vbs_sim_early() - how much earlier than the device a request is ended
+ * @delivery_ns: the host's cost of delivering a completion
+ *	(&vbs_sim_params.delivery_ns).
+ * @cmd: the request, @cmd->start_ns and @cmd->done_ns set.
+ *
+ * Once the completion timer fires, the host still has work to do before
+ * the submitter sees the result: the interrupt, blk-mq's completion, the
+ * wake-up of the task sleeping in the system call and the switch back to
+ * it. On real hardware that cost comes on top of the device's latency
+ * too, but a simulated latency is meant to be what the submitter sees
+ * above the cost of an immediate completion, which has none of that work.
+ * So the timer fires this much early. The device's own timelines (units,
+ * bandwidth, IOPS) keep the true completion time; only the timer moves.
+ *
+ * Return: @delivery_ns, or the whole service time if that is shorter (the
+ * request is then ended at once, as one with no service time).
+ */
+u32 vbs_sim_early(u64 delivery_ns, const struct vbs_cmd *cmd)
+{
+	return min(delivery_ns, cmd->done_ns - cmd->start_ns);
+}
+
+/**
  * vbs_sim_plan() - decide what happens to a request and when it completes
  * @dev: the disk.
  * @op: VBS_OP_* index of the request.
@@ -289,14 +312,17 @@ void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 
 	cmd->effect = 0;
 	cmd->status = BLK_STS_OK;
+	cmd->early_ns = 0;
 	spin_lock(&sim->lock);
 	if (sim->nr_rules)
 		vbs_fault_check(dev, op, sector, bytes, cmd);
-	if (cmd->effect == VBS_FAULT_TIMEOUT)
+	if (cmd->effect == VBS_FAULT_TIMEOUT) {
 		cmd->done_ns = 0;
-	else
+	} else {
 		cmd->done_ns = vbs_sim_done_time(sim, vbs_sim_class(op), bytes,
 						 cmd->start_ns);
+		cmd->early_ns = vbs_sim_early(sim->params.delivery_ns, cmd);
+	}
 	vbs_sim_count_start(sim);
 	spin_unlock(&sim->lock);
 }
@@ -380,7 +406,8 @@ static int vbs_sim_check(const struct vbs_sim_params *p)
 			return -EINVAL;
 	}
 	if (p->channels > VBS_SIM_MAX_CHANNELS ||
-	    p->timeout_ms > VBS_SIM_MAX_TIMEOUT_MS)
+	    p->timeout_ms > VBS_SIM_MAX_TIMEOUT_MS ||
+	    p->delivery_ns > VBS_SIM_MAX_DELIVERY_NS)
 		return -EINVAL;
 	return 0;
 }

@@ -340,6 +340,8 @@ struct vbs_dev {
  * @corrupt_end: VBS_FAULT_CORRUPT: sector after the last one damaged.
  * @start_ns: ktime_get_ns() when the request was started.
  * @done_ns: ktime_get_ns() time at which the request completes.
+ * @early_ns: how long before @done_ns the request is ended, to make up
+ *	for the host's cost of delivering the completion (vbs_sim_early()).
  * @poll_node: on a poll queue, links the executed request into the
  *	queue's list of requests its submitter's poll will end.
  * @defer_node: links a request ->queue_rq deferred into its queue's
@@ -378,6 +380,7 @@ struct vbs_cmd {
 	sector_t corrupt_end;
 	u64 start_ns;
 	u64 done_ns;
+	u32 early_ns;
 	struct llist_node poll_node;
 	struct llist_node defer_node;
 	s8 op;
@@ -490,6 +493,7 @@ void vbs_sim_plan(struct vbs_dev *dev, int op, sector_t sector, u32 bytes,
 void vbs_sim_get(struct vbs_dev *dev, struct vbs_sim_params *p);
 int vbs_sim_set(struct vbs_dev *dev, const struct vbs_sim_params *p);
 void vbs_sim_count_start(struct vbs_sim *sim);
+u32 vbs_sim_early(u64 delivery_ns, const struct vbs_cmd *cmd);
 
 /* fault.c */
 int vbs_fault_add(struct vbs_dev *dev, struct vbs_fault_rule *rule);

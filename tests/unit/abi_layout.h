@@ -108,7 +108,8 @@
 	X(vbs_sim_params, iops, 160)                       \
 	X(vbs_sim_params, channels, 168)                   \
 	X(vbs_sim_params, timeout_ms, 172)                 \
-	X(vbs_sim_params, reserved, 176)                   \
+	X(vbs_sim_params, delivery_ns, 176)                \
+	X(vbs_sim_params, reserved, 184)                   \
 	X(vbs_fault_rule, size, 0)                         \
 	X(vbs_fault_rule, id, 4)                           \
 	X(vbs_fault_rule, op_mask, 8)                      \

@@ -19,6 +19,7 @@ TEST(AbiSimConvert, sim_params_round_trip_field_by_field)
 	p.iops = {333, 444};
 	p.channels = 8;
 	p.timeout = 2500ms;
+	p.delivery = 4100ns;
 	const auto raw = detail::to_abi(p);
 	EXPECT_EQ(raw.size, sizeof(struct vbs_sim_params));
 	EXPECT_EQ(raw.flags, 0U);
@@ -32,6 +33,7 @@ TEST(AbiSimConvert, sim_params_round_trip_field_by_field)
 	EXPECT_EQ(raw.iops[VBS_SIM_READ], 333U);
 	EXPECT_EQ(raw.channels, 8U);
 	EXPECT_EQ(raw.timeout_ms, 2500U);
+	EXPECT_EQ(raw.delivery_ns, 4100U);
 	for (auto r : raw.reserved)
 		EXPECT_EQ(r, 0U);
 	EXPECT_EQ(detail::from_abi(raw), p);

@@ -89,6 +89,22 @@ TEST(CliSim, show_prints_every_setting)
 	EXPECT_NE(cli.out.find("bandwidth: read 200.0 MiB/s, write unlimited\n"), std::string::npos) << cli.out;
 	EXPECT_NE(cli.out.find("timeout: 5s\n"), std::string::npos);
 	EXPECT_NE(cli.out.find("seed: 0\n"), std::string::npos);
+	EXPECT_NE(cli.out.find("delivery: 0ns\n"), std::string::npos) << cli.out;
+}
+
+TEST(CliSim, delivery_time_is_set_kept_and_shown)
+{
+	SimCli cli;
+	ASSERT_EQ(cli.run({"sim", "0", "set", "--read-latency", "10us", "--delivery", "4100ns"}), 0) << cli.err;
+	EXPECT_EQ(cli.sim().delivery, 4100ns);
+	ASSERT_EQ(cli.run({"sim", "0", "set", "--write-latency", "20us"}), 0) << cli.err;
+	EXPECT_EQ(cli.sim().delivery, 4100ns);
+	ASSERT_EQ(cli.run({"sim", "0"}), 0);
+	EXPECT_NE(cli.out.find("delivery: 4100ns\n"), std::string::npos) << cli.out;
+	ASSERT_EQ(cli.run({"sim", "0", "set", "--delivery", "1ms"}), 0) << cli.err;
+	EXPECT_EQ(cli.sim().delivery, 1ms);
+	ASSERT_EQ(cli.run({"sim", "0", "reset"}), 0);
+	EXPECT_EQ(cli.sim().delivery, 0ns);
 }
 
 TEST(CliSim, json_shape)
@@ -112,7 +128,8 @@ TEST(CliSim, json_shape)
 	EXPECT_EQ(j["iops"]["read"], 3);
 	EXPECT_EQ(j["channels"], 2);
 	EXPECT_EQ(j["timeout_ms"], 1500);
-	EXPECT_EQ(j.size(), 7U);
+	EXPECT_EQ(j["delivery_ns"], 0);
+	EXPECT_EQ(j.size(), 8U);
 }
 
 TEST(CliSim, bad_values_are_usage_errors)
@@ -136,6 +153,10 @@ TEST(CliSim, bad_values_are_usage_errors)
 	EXPECT_TRUE(usage_error({"sim", "0", "set", "--seed", "x"}, "invalid seed"));
 	EXPECT_TRUE(usage_error({"sim", "0", "set", "--frobnicate"}, "--frobnicate"));
 	EXPECT_TRUE(usage_error({"sim", "0", "reset", "--json"}, "--json"));
+	EXPECT_TRUE(usage_error({"sim", "0", "set", "--delivery", "1001us"}, "delivery time 1001us is outside 0..1ms"));
+	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--latency", "9us"}, "calibration latency 9us is outside"));
+	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--reads", "0"}, "calibration reads 0"));
+	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--reads", "x"}, "invalid read count"));
 	EXPECT_TRUE(usage_error({"sim"}, "DEV"));
 }
 

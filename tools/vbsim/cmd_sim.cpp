@@ -1,5 +1,6 @@
 // vbsim sim: show, change (set) or turn off (reset) the simulation
-// settings of a disk: latencies, bandwidth, IOPS, channels, timeout, seed.
+// settings of a disk: latencies, bandwidth, IOPS, channels, timeout, seed,
+// delivery time; measure the delivery time (calibrate).
 #include <array>
 #include <chrono>
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "command.hpp"
 #include "json_output.hpp"
 #include "options.hpp"
+#include "vbsim/calibrate.hpp"
 #include "vbsim/sim_types.hpp"
 #include "vbsim/units.hpp"
 
@@ -63,6 +65,13 @@ public:
 
 		set_ = a.add_subcommand("set", "Change the given settings, keep the others");
 		reset_ = a.add_subcommand("reset", "Turn the simulation off: every setting to 0");
+		calibrate_ = a.add_subcommand("calibrate",
+					      "Measure the host's completion delivery time and set it (the disk must be idle)");
+		add_time_option(*calibrate_, "--latency", calibrate_latency_ns_,
+				"Read latency set while measuring, 10us..10ms (default 100us)");
+		add_uint_option(*calibrate_, "--reads", calibrate_reads_, "Reads per condition (default 2000)", "read count");
+		calibrate_->add_flag("--no-set", calibrate_no_set_, "Measure only: leave the settings as they were");
+		add_json_flag(*calibrate_, calibrate_json_);
 		CLI::App& s = *set_;
 		for (SimClass c : k_all_sim_classes) {
 			ClassOptions& o = classes_[static_cast<std::size_t>(c)];
@@ -100,13 +109,19 @@ public:
 					    "channel count");
 		timeout_ = add_time_option(s, "--timeout", timeout_ns_, "Request timeout, whole ms up to 1h (0: 30s)");
 		seed_ = add_uint_option(s, "--seed", seed_value_, "Seed of the disk's random generator", "seed");
+		delivery_ = add_time_option(s, "--delivery", delivery_ns_,
+					    "Host time to deliver a completion, ended early to make up for it, "
+					    "0..1ms (see calibrate)");
 	}
 
 	int run(Context& ctx) override
 	{
-		const bool change = set_->parsed() || reset_->parsed();
+		const bool change = set_->parsed() || reset_->parsed() || calibrate_->parsed();
 		if (json_ && change)
-			throw UsageError("--json goes with showing the settings, not with set or reset");
+			throw UsageError("--json goes with showing the settings, not with set or reset "
+					 "(calibrate takes its own --json)");
+		if (calibrate_->parsed())
+			return calibrate(ctx);
 		const auto device = ctx.devices.open_device(device_, change ? Access::read_write : Access::read_only);
 		if (reset_->parsed()) {
 			device->set_sim(SimParams{});
@@ -182,6 +197,49 @@ private:
 		}
 		if (*seed_)
 			params.seed = seed_value_;
+		if (*delivery_)
+			params.delivery = nanoseconds(delivery_ns_);
+	}
+
+	/// vbsim sim DEV calibrate.
+	int calibrate(Context& ctx)
+	{
+		CalibrateOptions options;
+		options.reads = calibrate_reads_;
+		options.rounds = std::min(options.rounds, options.reads);
+		options.apply = !calibrate_no_set_;
+		if (calibrate_latency_ns_ != 0)
+			options.latency = nanoseconds(calibrate_latency_ns_);
+		if (const auto problem = calibrate_options_problem(options))
+			throw UsageError(*problem);
+		const auto device = ctx.devices.open_device(device_, Access::read_write);
+		const DeviceInfo info = device->info();
+		if (info.config.model)
+			throw std::runtime_error(fmt::format("{}: calibrate needs a disk without a model (a model sets "
+							     "its own latencies); calibrate an ordinary disk and give "
+							     "its delivery time to this one with 'sim set --delivery'",
+							     device->path()));
+		if (options.apply && !info.features.has(Feature::delivery))
+			throw std::runtime_error("calibrate: the loaded module has no delivery time "
+						 "(no \"delivery\" in 'vbsim features'); --no-set measures only");
+		// The first 64 MiB, or the whole of a smaller disk.
+		const std::uint64_t span = std::min<std::uint64_t>(info.config.capacity_bytes, std::uint64_t{64} << 20);
+		const CalibrateResult r = calibrate_delivery(*device, direct_reader(device->path(), span), options);
+		if (calibrate_json_) {
+			fmt::print(ctx.out, "{}\n", calibrate_json(device->path(), r).dump(2));
+			return k_exit_success;
+		}
+		fmt::print(ctx.out, "{}: completion delivery time {} ({})\n", device->path(), format_duration(r.delivery),
+			   r.applied ? "set" : "not set: --no-set");
+		fmt::print(ctx.out, "  {} reads per condition, 4 KiB O_DIRECT at QD1, median / mean:\n", r.on.count);
+		fmt::print(ctx.out, "  engine off            {:>10} / {}\n", format_duration(r.off.median),
+			   format_duration(r.off.mean));
+		fmt::print(ctx.out, "  latency {:<13} {:>10} / {}\n", format_duration(r.latency),
+			   format_duration(r.on.median), format_duration(r.on.mean));
+		fmt::print(ctx.out, "  with the delivery time {:>9} / {}: error {:+.1f}% / {:+.1f}% of the latency\n",
+			   format_duration(r.check.median), format_duration(r.check.mean), 100.0 * r.median_error(),
+			   100.0 * r.mean_error());
+		return k_exit_success;
 	}
 
 	static void print(Context& ctx, const std::string& path, const SimParams& p)
@@ -205,12 +263,18 @@ private:
 		fmt::print(ctx.out, "timeout: {}\n",
 			   p.timeout.count() == 0 ? std::string("default (30s)") : format_duration(p.timeout));
 		fmt::print(ctx.out, "seed: {}\n", p.seed);
+		fmt::print(ctx.out, "delivery: {}\n", format_duration(p.delivery));
 	}
 
 	std::string device_;
 	bool json_ = false;
 	CLI::App* set_ = nullptr;
 	CLI::App* reset_ = nullptr;
+	CLI::App* calibrate_ = nullptr;
+	std::uint32_t calibrate_reads_ = CalibrateOptions{}.reads;
+	std::int64_t calibrate_latency_ns_ = 0;
+	bool calibrate_no_set_ = false;
+	bool calibrate_json_ = false;
 	std::array<ClassOptions, k_sim_class_count> classes_;
 	CLI::Option* all_distribution_ = nullptr;
 	std::string all_distribution_name_;
@@ -234,6 +298,8 @@ private:
 	std::int64_t timeout_ns_ = 0;
 	CLI::Option* seed_ = nullptr;
 	std::uint64_t seed_value_ = 0;
+	CLI::Option* delivery_ = nullptr;
+	std::int64_t delivery_ns_ = 0;
 };
 
 } // namespace

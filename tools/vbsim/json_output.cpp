@@ -136,6 +136,25 @@ Json sim_json(const std::string& path, const SimParams& params)
 		{"iops", per_direction(params.iops)},
 		{"channels", params.channels},
 		{"timeout_ms", params.timeout.count()},
+		{"delivery_ns", params.delivery.count()},
+	};
+}
+
+Json calibrate_json(const std::string& path, const CalibrateResult& result)
+{
+	const auto summary = [](const LatencySummary& s) {
+		return Json{{"median_ns", s.median.count()}, {"mean_ns", s.mean.count()}};
+	};
+	return Json{
+		{"device", path},
+		{"latency_ns", result.latency.count()},
+		{"reads", result.on.count},
+		{"delivery_ns", result.delivery.count()},
+		{"applied", result.applied},
+		{"off", summary(result.off)},
+		{"on", summary(result.on)},
+		{"check", summary(result.check)},
+		{"error", Json{{"median", result.median_error()}, {"mean", result.mean_error()}}},
 	};
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vbsim/calibrate.hpp"
 #include "vbsim/device_types.hpp"
 #include "vbsim/sim_types.hpp"
 #include "vbsim/stats.hpp"
@@ -62,8 +63,15 @@ using Json = nlohmann::ordered_json;
 ///  "latency": {"read"|"write"|"flush"|"discard":
 ///              {"base_ns", "jitter_ns", "distribution", "slow_ppm", "slow_ns"}},
 ///  "bandwidth_bps": {"read", "write"}, "iops": {"read", "write"},
-///  "channels", "timeout_ms"} (0 everywhere: unlimited / default / off)
+///  "channels", "timeout_ms", "delivery_ns"} (0 everywhere: unlimited /
+///  default / off)
 [[nodiscard]] Json sim_json(const std::string& path, const SimParams& params);
+
+/// vbsim sim DEV calibrate --json:
+/// {"device", "latency_ns", "reads", "delivery_ns", "applied",
+///  "off"|"on"|"check": {"median_ns", "mean_ns"},
+///  "error": {"median", "mean"}} (errors as fractions: 0.01 is 1%)
+[[nodiscard]] Json calibrate_json(const std::string& path, const CalibrateResult& result);
 
 /// The names of the operations in @p op_mask ("read", "write", ...).
 [[nodiscard]] std::vector<std::string> op_mask_names(std::uint32_t op_mask);

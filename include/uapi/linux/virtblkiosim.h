@@ -75,6 +75,7 @@
 					     * faults, peak_in_flight */
 #define VBS_FEAT_MODEL		(1ULL << 10) /* VBS_CTL_MODEL_* protocol */
 #define VBS_FEAT_POLL		(1ULL << 11) /* nr_poll_queues: polled I/O */
+#define VBS_FEAT_DELIVERY	(1ULL << 12) /* vbs_sim_params.delivery_ns */
 
 /* -------------------------------------------------------------------------
  * Device configuration (VBS_CTL_ADD input, VBS_IOC_GET_INFO output)
@@ -313,6 +314,8 @@ struct vbs_stats {
 #define VBS_SIM_MAX_BW_BPS	(1ULL << 50)
 /* Range of struct vbs_sim_params.iops (0 means unlimited): 1 to 10^9. */
 #define VBS_SIM_MAX_IOPS	1000000000U
+/* Largest struct vbs_sim_params.delivery_ns: 1 ms. */
+#define VBS_SIM_MAX_DELIVERY_NS	1000000ULL
 
 /**
  * struct vbs_sim_latency - the service time of one class of operation
@@ -363,6 +366,17 @@ struct vbs_sim_latency {
  *	long is ended with an error (ETIMEDOUT to the submitter) by the block
  *	layer's timeout handler. 1..VBS_SIM_MAX_TIMEOUT_MS, 0 = the default
  *	of 30000. Applies to requests started after the change.
+ * @delivery_ns: the host's own cost of delivering a completion to the
+ *	submitter, 0..VBS_SIM_MAX_DELIVERY_NS: the timer interrupt, the
+ *	wake-up of the waiting task and its return to user space, which a
+ *	submitter sees on top of the device's latency. The engine ends each
+ *	request it holds this much before the device would (never before
+ *	the request started), so what the submitter measures is the
+ *	configured latency; the disk's statistics still count the device's
+ *	time. Model answers with a delay are ended early the same way.
+ *	Measured by `vbsim sim calibrate` for synchronous QD1 reads; 0 (the
+ *	default) ends requests at the device's time. Does not turn the
+ *	engine on by itself.
  * @reserved: must be zero.
  *
  * Bandwidth and IOPS limits apply to reads and writes only; flushes and
@@ -378,7 +392,8 @@ struct vbs_sim_params {
 	__u32 iops[2];
 	__u32 channels;
 	__u32 timeout_ms;
-	__u64 reserved[8];
+	__u64 delivery_ns;
+	__u64 reserved[7];
 };
 
 #define VBS_SIM_PARAMS_SIZE_VER0	240

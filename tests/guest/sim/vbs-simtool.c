@@ -9,8 +9,9 @@
  *
  *   vbs-simtool get DEV
  *   vbs-simtool set DEV [KEY=VALUE...]       (every key not given is 0)
- *       seed, channels, timeout_ms, read_bw, write_bw, read_iops,
- *       write_iops, and per class C in read, write, flush, discard:
+ *       seed, channels, timeout_ms, delivery_ns, read_bw, write_bw,
+ *       read_iops, write_iops, and per class C in read, write, flush,
+ *       discard:
  *       C_ns, C_jitter_ns, C_jitter (none|uniform|exp), C_slow_ppm,
  *       C_slow_ns
  *   vbs-simtool fault-add DEV ops=read,write,flush,discard,wzeroes
@@ -161,8 +162,8 @@ static void print_sim(const struct vbs_sim_params *p)
 {
 	int c;
 
-	printf("seed=%llu\nchannels=%u\ntimeout_ms=%u\n", p->seed,
-	       p->channels, p->timeout_ms);
+	printf("seed=%llu\nchannels=%u\ntimeout_ms=%u\ndelivery_ns=%llu\n",
+	       p->seed, p->channels, p->timeout_ms, p->delivery_ns);
 	printf("read_bw=%llu\nwrite_bw=%llu\n", p->bw_bps[0],
 	       p->bw_bps[1]);
 	printf("read_iops=%u\nwrite_iops=%u\n", p->iops[0], p->iops[1]);
@@ -197,6 +198,8 @@ static void set_key(struct vbs_sim_params *p, const char *kv)
 		p->channels = (uint32_t)parse_u64(val);
 	else if (!strcmp(key, "timeout_ms"))
 		p->timeout_ms = (uint32_t)parse_u64(val);
+	else if (!strcmp(key, "delivery_ns"))
+		p->delivery_ns = parse_u64(val);
 	else if (!strcmp(key, "read_bw"))
 		p->bw_bps[VBS_SIM_READ] = parse_u64(val);
 	else if (!strcmp(key, "write_bw"))
@@ -690,7 +693,11 @@ static void bad_sim(int fd, void (*spoil)(struct vbs_sim_params *),
 }
 
 static void sp_flags(struct vbs_sim_params *p) { p->flags = 1; }
-static void sp_reserved(struct vbs_sim_params *p) { p->reserved[7] = 1; }
+static void sp_reserved(struct vbs_sim_params *p) { p->reserved[6] = 1; }
+static void sp_delivery(struct vbs_sim_params *p)
+{
+	p->delivery_ns = VBS_SIM_MAX_DELIVERY_NS + 1;
+}
 static void sp_base(struct vbs_sim_params *p)
 {
 	p->lat[1].base_ns = VBS_SIM_MAX_NS + 1;
@@ -755,6 +762,7 @@ static void sp_edges_high(struct vbs_sim_params *p)
 	p->iops[VBS_SIM_WRITE] = VBS_SIM_MAX_IOPS;
 	p->channels = VBS_SIM_MAX_CHANNELS;
 	p->timeout_ms = VBS_SIM_MAX_TIMEOUT_MS;
+	p->delivery_ns = VBS_SIM_MAX_DELIVERY_NS;
 }
 
 /* Settings at the edge of every range are taken; @restore is put back. */
@@ -822,6 +830,7 @@ static int cmd_check_einval(const char *dev)
 	bad_sim(fd, sp_slow_ppm, "sim: slow_ppm above 10^6");
 	bad_sim(fd, sp_channels, "sim: too many channels");
 	bad_sim(fd, sp_timeout, "sim: timeout above 1 h");
+	bad_sim(fd, sp_delivery, "sim: delivery time above 1 ms");
 	bad_sim(fd, sp_size, "sim: size below the first version");
 	bad_sim(fd, sp_bw_low, "sim: bandwidth below 4 KiB/s");
 	bad_sim(fd, sp_bw_one, "sim: bandwidth of 1 B/s");

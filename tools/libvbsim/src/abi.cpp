@@ -25,6 +25,7 @@ static_assert(static_cast<std::uint64_t>(Feature::powercut) == VBS_FEAT_POWERCUT
 static_assert(static_cast<std::uint64_t>(Feature::latency_stats) == VBS_FEAT_LATENCY_STATS);
 static_assert(static_cast<std::uint64_t>(Feature::model) == VBS_FEAT_MODEL);
 static_assert(static_cast<std::uint64_t>(Feature::poll) == VBS_FEAT_POLL);
+static_assert(static_cast<std::uint64_t>(Feature::delivery) == VBS_FEAT_DELIVERY);
 static_assert(static_cast<std::size_t>(Op::read) == VBS_OP_READ);
 static_assert(static_cast<std::size_t>(Op::write) == VBS_OP_WRITE);
 static_assert(static_cast<std::size_t>(Op::flush) == VBS_OP_FLUSH);
@@ -195,6 +196,7 @@ struct vbs_sim_params to_abi(const SimParams& params)
 	}
 	raw.channels = params.channels;
 	raw.timeout_ms = static_cast<std::uint32_t>(params.timeout.count());
+	raw.delivery_ns = abi_count(params.delivery);
 	return raw;
 }
 
@@ -216,6 +218,7 @@ SimParams from_abi(const struct vbs_sim_params& raw)
 	}
 	params.channels = raw.channels;
 	params.timeout = std::chrono::milliseconds(raw.timeout_ms);
+	params.delivery = abi_nanos(raw.delivery_ns);
 	return params;
 }
 

@@ -32,6 +32,8 @@ std::string_view feature_name(Feature feature)
 		return "model";
 	case Feature::poll:
 		return "poll";
+	case Feature::delivery:
+		return "delivery";
 	}
 	return "unknown";
 }

@@ -137,6 +137,9 @@ std::optional<std::string> sim_params_problem(const SimParams& params)
 		return fmt::format("channels {} is above {}", params.channels, k_sim_max_channels);
 	if (params.timeout.count() < 0 || params.timeout > k_sim_max_timeout)
 		return fmt::format("timeout {}ms is outside 0..{}ms", params.timeout.count(), k_sim_max_timeout.count());
+	if (params.delivery.count() < 0 || params.delivery > k_sim_max_delivery)
+		return fmt::format("delivery time {} is outside 0..{}", format_duration(params.delivery),
+				   format_duration(k_sim_max_delivery));
 	return std::nullopt;
 }
 

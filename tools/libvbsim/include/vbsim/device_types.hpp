@@ -35,10 +35,11 @@ enum class Feature : std::uint64_t {
 	latency_stats = std::uint64_t{1} << 9, ///< latency histograms, faults, peak
 	model = std::uint64_t{1} << 10,        ///< userland-model disks (VBS_CFG_MODEL)
 	poll = std::uint64_t{1} << 11,         ///< polled-I/O queues (nr_poll_queues)
+	delivery = std::uint64_t{1} << 12,     ///< SimParams::delivery (completion delivery time)
 };
 
 /// Every Feature this library knows, in bit order.
-inline constexpr std::array<Feature, 12> k_all_features = {
+inline constexpr std::array<Feature, 13> k_all_features = {
 	Feature::block_io,
 	Feature::stats,
 	Feature::control,
@@ -51,11 +52,12 @@ inline constexpr std::array<Feature, 12> k_all_features = {
 	Feature::latency_stats,
 	Feature::model,
 	Feature::poll,
+	Feature::delivery,
 };
 
 /// The stable name of @p feature: "block_io", "stats", "control",
 /// "discard", "write_zeroes", "write_cache", "sim", "faults", "powercut",
-/// "latency_stats", "model" or "poll".
+/// "latency_stats", "model", "poll" or "delivery".
 [[nodiscard]] std::string_view feature_name(Feature feature);
 
 /// A set of Feature bits as the kernel reports them. Bits this library

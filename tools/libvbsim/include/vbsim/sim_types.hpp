@@ -56,6 +56,8 @@ inline constexpr std::chrono::nanoseconds k_sim_max_latency = std::chrono::secon
 inline constexpr std::uint32_t k_sim_max_channels = 4096;
 /// Longest request timeout (VBS_SIM_MAX_TIMEOUT_MS).
 inline constexpr std::chrono::milliseconds k_sim_max_timeout = std::chrono::hours(1);
+/// Longest completion delivery time (VBS_SIM_MAX_DELIVERY_NS).
+inline constexpr std::chrono::nanoseconds k_sim_max_delivery = std::chrono::milliseconds(1);
 /// Range of a bandwidth limit other than 0 (VBS_SIM_MIN_BW_BPS, VBS_SIM_MAX_BW_BPS).
 inline constexpr std::uint64_t k_sim_min_bandwidth = 4096;
 inline constexpr std::uint64_t k_sim_max_bandwidth = std::uint64_t{1} << 50;
@@ -99,6 +101,12 @@ struct SimParams {
 	std::uint32_t channels = 0;
 	/// Request timeout, 0..k_sim_max_timeout; 0 = the default (30 s).
 	std::chrono::milliseconds timeout{0};
+	/// The host's cost of delivering a completion to its submitter
+	/// (interrupt, wake-up), 0..k_sim_max_delivery: timed requests end
+	/// this much before the device's time, so the submitter sees the
+	/// configured latency. Measured by calibrate_delivery(); on its own
+	/// it does not turn the engine on.
+	std::chrono::nanoseconds delivery{0};
 
 	[[nodiscard]] const Latency& lat(SimClass c) const { return latency[static_cast<std::size_t>(c)]; }
 	[[nodiscard]] Latency& lat(SimClass c) { return latency[static_cast<std::size_t>(c)]; }
