@@ -588,25 +588,28 @@ vbs_need_fio() {
 	command -v fio >/dev/null || vbs_skip "fio not installed"
 }
 
-VBS__async_engine=
-
 # vbs_fio_async_engine DEV - the asynchronous fio engine that works here:
-# io_uring if the kernel allows it, else libaio. Probed once with a 4 KiB
-# direct read of DEV.
+# io_uring if the kernel allows it, else libaio. Probed once per test with
+# a 4 KiB direct read of DEV (each fio costs seconds to start in the
+# emulated guest); the answer is kept in a file, since callers take it
+# from a command substitution, whose variables die with it.
 vbs_fio_async_engine() {
-	local engine
-	if [[ -z "$VBS__async_engine" ]]; then
-		for engine in io_uring libaio; do
-			if fio --name=probe --filename="$1" --ioengine="$engine" \
-				--direct=1 --rw=read --bs=4k --size=4k \
-				--output=/dev/null >/dev/null 2>&1; then
-				VBS__async_engine=$engine
-				break
-			fi
-		done
-		[[ -n "$VBS__async_engine" ]] || vbs_fail "neither io_uring nor libaio works with fio"
+	local engine cache=$VBS_TMP/fio-async-engine
+	if [[ -s $cache ]]; then
+		read -r engine <"$cache"
+		printf '%s\n' "$engine"
+		return 0
 	fi
-	printf '%s\n' "$VBS__async_engine"
+	for engine in io_uring libaio; do
+		if fio --name=probe --filename="$1" --ioengine="$engine" \
+			--direct=1 --rw=read --bs=4k --size=4k \
+			--output=/dev/null >/dev/null 2>&1; then
+			printf '%s\n' "$engine" >"$cache"
+			printf '%s\n' "$engine"
+			return 0
+		fi
+	done
+	vbs_fail "neither io_uring nor libaio works with fio"
 }
 
 # Print "written read trimmed errors jobs syncs" summed over the jobs of a fio JSON

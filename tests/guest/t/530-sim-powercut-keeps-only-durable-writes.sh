@@ -89,23 +89,32 @@ vbs_run sim_tool flush "$dev"
 # runs, so that the files written after the last fsync are in no committed
 # transaction when the power goes.
 vbs_mount "$dev" "$mnt" data=ordered,commit=600
-mkdir -p "$mnt/synced" "$mnt/unsynced"
-for i in $(seq 1 20); do
-	head -c $((RANDOM * 4 + 1)) /dev/urandom >"$mnt/synced/f$i"
-	vbs_run python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$mnt/synced/f$i"
-done
-vbs_run python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)' "$mnt/synced"
+# One python3 writes every file (it takes over a second to start in the
+# emulated guest: a process per file cost half a minute): 20 files of
+# 1 B to 128 KiB in synced/, each fsync'ed once written, then synced/
+# itself; then 20 files in unsynced/, never fsync'ed, whose writeback
+# starts without a flush (fadvise DONTNEED), so their data reaches the
+# disk's cache, not its media.
+vbs_run python3 - "$mnt" <<-'EOF'
+	import os, random, sys
+	top = sys.argv[1]
+	for name in ("synced", "unsynced"):
+	    os.mkdir(os.path.join(top, name))
+	for i in range(1, 21):
+	    fd = os.open(os.path.join(top, "synced", f"f{i}"), os.O_WRONLY | os.O_CREAT, 0o644)
+	    os.write(fd, os.urandom(random.randrange(1, 131072)))
+	    os.fsync(fd)
+	    os.close(fd)
+	fd = os.open(os.path.join(top, "synced"), os.O_RDONLY)
+	os.fsync(fd)
+	os.close(fd)
+	for i in range(1, 21):
+	    fd = os.open(os.path.join(top, "unsynced", f"g{i}"), os.O_WRONLY | os.O_CREAT, 0o644)
+	    os.write(fd, os.urandom(random.randrange(1, 131072)))
+	    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+	    os.close(fd)
+EOF
 (cd "$mnt/synced" && sha256sum f*) >"$VBS_TMP/manifest"
-for i in $(seq 1 20); do
-	head -c $((RANDOM * 4 + 1)) /dev/urandom >"$mnt/unsynced/g$i"
-done
-# Start writeback of the unsynced files without a flush (fadvise
-# DONTNEED), so their data reaches the disk's cache, not its media.
-vbs_run python3 -c 'import os, sys
-for p in sys.argv[1:]:
-    fd = os.open(p, os.O_RDONLY)
-    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    os.close(fd)' "$mnt"/unsynced/g*
 sleep 1
 vbs_note "cache pages before the power cut: $(sim_stat "$dev" cache_pages)"
 # The power goes out: from now on the disk stores nothing (every write,

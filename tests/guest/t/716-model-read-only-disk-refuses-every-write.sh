@@ -81,7 +81,9 @@ errno_text() {
 		echo success
 		return
 	fi
-	out=$(tail -n 1 <<<"$out")
+	# Its last line, cut in the shell (a tail process costs 0.15 s in
+	# the guest, and this runs 88 times).
+	out=${out##*$'\n'}
 	printf '%s\n' "${out##*: }"
 }
 
