@@ -12,7 +12,6 @@
 #include <random>
 #include <stdexcept>
 #include <unistd.h>
-#include <utility>
 
 #include "vbsim/error.hpp"
 #include "vbsim/unique_fd.hpp"
@@ -32,7 +31,7 @@ constexpr std::size_t k_read_bytes = 4096;
 /// Puts a disk's settings back when calibration ends early.
 class SimRestore {
 public:
-	SimRestore(BlockDevice& device, SimParams saved) : device_(device), saved_(std::move(saved)) {}
+	SimRestore(BlockDevice& device, const SimParams& saved) : device_(device), saved_(saved) {}
 	SimRestore(const SimRestore&) = delete;
 	SimRestore& operator=(const SimRestore&) = delete;
 	~SimRestore()
