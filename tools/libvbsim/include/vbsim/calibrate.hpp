@@ -49,8 +49,8 @@ struct CalibrateResult {
 	LatencySummary off;                  ///< engine off
 	LatencySummary on;                   ///< latency set, no delivery time
 	LatencySummary check;                ///< latency set, delivery time in force
-	/// The delivery time: on.median - off.median - latency, within
-	/// 0..k_sim_max_delivery.
+	/// The delivery time: on.mean - off.mean - latency (the engine-off
+	/// reads before the check), within 0..k_sim_max_delivery.
 	std::chrono::nanoseconds delivery{0};
 	bool applied = false; ///< left in force on the disk
 
@@ -78,8 +78,8 @@ using TimedRead = std::function<std::chrono::nanoseconds()>;
 
 /// Measures the host's cost of delivering a completion on @p device:
 /// reads (@p read) with the engine off and with a read latency set,
-/// alternating; the delivery time is what the latency adds beyond its
-/// setting (medians). Then checks it: reads with the delivery time in
+/// alternating; the delivery time is what the latency adds to the mean
+/// beyond its setting. Then checks it: reads with the delivery time in
 /// force. Every setting of the disk is put back afterwards, with the
 /// delivery time measured if options.apply, whatever happens (a read
 /// that throws included). The disk should be idle: other I/O adds to
