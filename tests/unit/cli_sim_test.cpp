@@ -155,6 +155,7 @@ TEST(CliSim, bad_values_are_usage_errors)
 	EXPECT_TRUE(usage_error({"sim", "0", "reset", "--json"}, "--json"));
 	EXPECT_TRUE(usage_error({"sim", "0", "set", "--delivery", "1001us"}, "delivery time 1001us is outside 0..1ms"));
 	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--latency", "9us"}, "calibration latency 9us is outside"));
+	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--latency", "0"}, "calibration latency 0ns is outside"));
 	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--reads", "0"}, "calibration reads 0"));
 	EXPECT_TRUE(usage_error({"sim", "0", "calibrate", "--reads", "x"}, "invalid read count"));
 	EXPECT_TRUE(usage_error({"sim"}, "DEV"));

@@ -208,8 +208,7 @@ private:
 		options.reads = calibrate_reads_;
 		options.rounds = std::min(options.rounds, options.reads);
 		options.apply = !calibrate_no_set_;
-		if (calibrate_latency_ns_ != 0)
-			options.latency = nanoseconds(calibrate_latency_ns_);
+		options.latency = nanoseconds(calibrate_latency_ns_);
 		if (const auto problem = calibrate_options_problem(options))
 			throw UsageError(*problem);
 		const auto device = ctx.devices.open_device(device_, Access::read_write);
@@ -272,7 +271,7 @@ private:
 	CLI::App* reset_ = nullptr;
 	CLI::App* calibrate_ = nullptr;
 	std::uint32_t calibrate_reads_ = CalibrateOptions{}.reads;
-	std::int64_t calibrate_latency_ns_ = 0;
+	std::int64_t calibrate_latency_ns_ = CalibrateOptions{}.latency.count();
 	bool calibrate_no_set_ = false;
 	bool calibrate_json_ = false;
 	std::array<ClassOptions, k_sim_class_count> classes_;
